@@ -1,0 +1,16 @@
+from torch import nn
+
+from helpers import run_snippet
+
+ns, out = run_snippet("parameters/custom_layer_type.py")
+
+
+def test_type_of_a_custom_module_is_its_class():
+    assert type(ns["custom_net"]) is ns["CustomLayer"]
+    assert out == "True\nFalse True\n"
+
+
+def test_type_check_in_apply_hits_only_the_inner_linear():
+    hits = []
+    ns["custom_net"].apply(lambda m: hits.append(m) if type(m) == nn.Linear else None)
+    assert hits == [ns["custom_net"].net]
