@@ -8,7 +8,10 @@ import runpy
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
+
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
@@ -48,3 +51,21 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+
+
+NOTE_PAGE = "deep-learning-computation/parameters/index.html"
+
+
+def page(site, rel=NOTE_PAGE) -> BeautifulSoup:
+    return BeautifulSoup((site / rel).read_text(encoding="utf-8"), "html.parser")
+
+
+def outputs_by_file(soup: BeautifulSoup) -> dict[str, str]:
+    """The printed output under every code block titled with a snippet path, joined per file."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for title in soup.select("div.highlight > span.filename"):
+        block = title.parent
+        result = block.find_next_sibling("div", class_="result")
+        assert result is not None, f"no output under a block of {title.text}"
+        found[title.text].append(result.select_one("pre code").get_text().rstrip("\n"))
+    return {path: "\n".join(parts) for path, parts in found.items()}

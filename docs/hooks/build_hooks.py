@@ -1,44 +1,49 @@
 """MkDocs hooks: the only build glue of this site (registered in mkdocs.yml).
 
 - make page_helpers importable from the pages' hidden markdown-exec blocks;
-- give every markdown-exec session its own torch RNG stream and a clean start
-  on every build (markdown-exec has no option for either; see the functions).
+- give markdown-exec a clean start on every build (it has no option for that);
+- build, execute and link the notebook of each page whose front matter says
+  `notebook: true` (page_notebooks.py), and fix mkdocs-jupyter's heading ids;
+- publish the snippet files and one zip of snippets + notebooks for offline study.
 """
 from __future__ import annotations
 
 import importlib
+import posixpath
+import re
 import sys
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import nbformat
 from markdown_exec._internal.formatters import python as _exec_python
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import get_data
+from pymdownx.slugs import slugify
 
 HOOKS_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(HOOKS_DIR))
+import page_notebooks as notebooks  # noqa: E402
+from page_helpers import ARCHIVE  # noqa: E402
 
-# -- one RNG stream per session -------------------------------------------------
-# All sessions of a page run in this one process and share torch's global RNG.
-# A file shown in parts (builtin_init.py) with another file's block between its
-# parts would otherwise draw different random numbers than when run on its own.
-_rng_by_session: dict[str | None, object] = {}
-_run_block = getattr(_exec_python, "_run_python")  # fail loudly if markdown-exec changes
-
-
-def _run_block_with_own_rng(code, returncode=None, session=None, id=None, **extra):  # noqa: A002
-    torch = sys.modules.get("torch")
-    if torch is not None and session in _rng_by_session:
-        torch.random.set_rng_state(_rng_by_session[session])
-    try:
-        return _run_block(code, returncode=returncode, session=session, id=id, **extra)
-    finally:
-        torch = sys.modules.get("torch")
-        if torch is not None:
-            _rng_by_session[session] = torch.random.get_rng_state()
+# -- build state -----------------------------------------------------------------
+_command = "build"
+_pool = ThreadPoolExecutor(max_workers=1)  # the kernel runs while pages render
+_pending: dict[str, tuple[Future, Path]] = {}  # notebook src_uri -> (execution, .ipynb path)
+_notebook_of: dict[str, str] = {}  # page src_uri -> its notebook's src_uri
 
 
-_exec_python._run_python = _run_block_with_own_rng
+def on_startup(command, dirty):
+    global _command
+    _command = command
 
 
 def on_config(config):
-    # markdown-exec runs blocks in this process; let them `import page_helpers`.
+    # markdown-exec blocks `import page_helpers`; MkDocs may have dropped our path.
     if str(HOOKS_DIR) not in sys.path:
         sys.path.insert(0, str(HOOKS_DIR))
     # `make serve` keeps the process alive: pick up edits to the helpers.
@@ -51,4 +56,142 @@ def on_pre_build(config):
     # `mkdocs serve` keeps session globals between rebuilds, which can hide a
     # snippet that no longer defines what a later block uses. Start clean.
     _exec_python._sessions_globals.clear()
-    _rng_by_session.clear()
+    _pending.clear()
+    _notebook_of.clear()
+
+
+def _url(src_uri: str) -> str:
+    """Directory URL of a page, as MkDocs writes it (use_directory_urls)."""
+    stem = src_uri.rsplit(".", 1)[0]
+    return "" if stem == "index" else (stem[:-len("/index")] if stem.endswith("/index") else stem) + "/"
+
+
+def _relative(from_page: str, to: str) -> str:
+    return posixpath.relpath(to or ".", from_page or ".") + ("/" if to.endswith("/") else "")
+
+
+@event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
+def on_files(files, config):
+    root = Path(config.config_file_path).parent
+    for snippet in sorted((root / "snippets").rglob("*.py")):
+        files.append(File.generated(config, str(snippet.relative_to(root)),
+                                    abs_src_path=str(snippet)))
+    cache = root / ".cache" / "notebook-outputs" if _command == "serve" else None
+    for page in list(files.documentation_pages()):
+        if not get_data(Path(page.abs_src_path).read_text(encoding="utf-8"))[1].get("notebook"):
+            continue
+        nb_uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
+        nb_url = _url(nb_uri)
+        page_dir = posixpath.dirname(page.src_uri)
+        base = (config.site_url or "").rstrip("/")
+
+        def link(m, page_dir=page_dir, nb_url=nb_url, base=base):
+            target = _url(posixpath.normpath(posixpath.join(page_dir, m["target"])))
+            href = f"{base}/{target}" if base else _relative(nb_url, target)
+            return f"]({href}{m['anchor'] or ''})"
+
+        nb = notebooks.build_notebook(Path(page.abs_src_path), config.mdx_configs, link)
+        # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile
+        # reads src_dir and cannot see a generated file's abs_src_path.
+        src_dir = root / ".cache" / "generated"
+        path = src_dir / nb_uri
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)  # placeholder until the kernel is done
+        _pending[nb_uri] = (_pool.submit(notebooks.execute, nb, root, page.src_uri, cache), path)
+        _notebook_of[page.src_uri] = nb_uri
+        files.append(File(nb_uri, src_dir=str(src_dir), dest_dir=config.site_dir,
+                          use_directory_urls=config.use_directory_urls))
+    return files
+
+
+def on_pre_page(page, config, files):
+    if page.file.src_uri in _pending:
+        future, path = _pending[page.file.src_uri]
+        try:
+            nbformat.write(future.result(), path)
+        except notebooks.NotebookError as error:
+            raise PluginError(str(error)) from None
+    return page
+
+
+HEADING = re.compile(r'<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<inner>.*?)</h(?P=level)>', re.S)
+TAG = re.compile(r"<[^>]+>")
+CDN_SCRIPTS = re.compile(
+    r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>'
+    r'|<script type="text/x-mathjax-config">.*?</script>'
+    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', re.S)
+
+
+def _fix_notebook_headings(html: str, page) -> str:
+    """mkdocs-jupyter's slugifier drops Chinese, leaving id="" headings and dead TOC
+    links; give every heading the site's own slug (unique) and rebuild the TOC."""
+    slug = slugify(case="lower")
+    seen: dict[str, int] = {}
+    tokens: list[dict] = []
+
+    def replace(m):
+        inner = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", m["inner"], flags=re.S)
+        name = TAG.sub("", inner).strip()
+        base = slug(name, "-") or f"section-{len(tokens) + 1}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        hid = base if n == 0 else f"{base}_{n}"
+        level = int(m["level"])
+        tokens.append({"level": level, "id": hid, "name": name, "children": []})
+        attrs = re.sub(r'\s*id="[^"]*"', "", m["attrs"])
+        return (f'<h{level}{attrs} id="{hid}">{inner}'
+                f'<a class="headerlink" href="#{hid}" title="Permanent link">¶</a></h{level}>')
+
+    html = HEADING.sub(replace, html)
+    # nest the flat list of headings the way MkDocs' toc tokens are nested
+    root: list[dict] = []
+    stack: list[dict] = []
+    for token in tokens:
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    page.toc = get_toc(root)
+    return html
+
+
+def on_page_content(html, page, config, files):
+    src = page.file.src_uri
+    if src in _pending:  # the rendered notebook
+        html = _fix_notebook_headings(html, page)
+        # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
+        html = CDN_SCRIPTS.sub("", html)
+        name = Path(src).name
+        bar = (f'<p class="notebook-links"><a class="md-button md-button--primary" href="{name}" '
+               f'download>下载 {name}（含输出）</a></p>')
+        return bar + html
+    if src in _notebook_of:  # a page that has a notebook
+        nb_url = _url(_notebook_of[src])
+        here = _url(src)
+        name = Path(_notebook_of[src]).name
+        bar = (f'<p class="notebook-links"><a class="md-button" href="{_relative(here, nb_url)}">'
+               f'Notebook 版</a> <a class="md-button" href="{_relative(here, nb_url)}{name}" '
+               f'download>下载 {name}</a></p>')
+        return bar + html
+    return html
+
+
+def on_post_build(config):
+    """One zip of every snippet and executed notebook, byte-identical across builds."""
+    root = Path(config.config_file_path).parent
+    site = Path(config.site_dir)
+    members = [(str(p.relative_to(root)), p) for p in sorted((root / "snippets").rglob("*.py"))]
+    members += [(f"notebooks/{path.name}", path) for _, path in sorted(_pending.values(),
+                                                                     key=lambda v: v[1].name)]
+    target = site / ARCHIVE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, path in members:
+            info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+
+
+def on_build_error(error):
+    for future, _ in _pending.values():
+        future.cancel()

@@ -8,6 +8,7 @@ from the snippet that ran just before them in the same session.
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 
 from latex2mathml.converter import convert as _latex_to_mathml
 
@@ -188,3 +189,43 @@ def tied_figure(ns: dict) -> str:
                f"相加为 {s['w']}；b 得到 {g['b1']} 和 {g['b2']}，相加为 {s['b']}；"
                f"更新后 w = {n['new_w']}，b = {n['new_b']}"),
         caption="参数绑定下的梯度计算：虚线箭头是反向传播送回共享参数的两份梯度，图中数值由构建时的计算生成")
+
+
+# -- the 代码片段 page ------------------------------------------------------------
+
+ARCHIVE = "downloads/d2l-notes-snippets-notebooks.zip"  # written by build_hooks.on_post_build
+ARCHIVE_LINK = (f'[下载全部代码和 Notebook（.zip，供离线学习）](../{ARCHIVE})'
+                '{ .md-button .md-button--primary download }')
+
+def snippet_index(root: str | Path | None = None) -> str:
+    """Markdown listing every snippet file, grouped by folder, in the order the pages show them.
+
+    Each entry: a download link (the files are published with the site by
+    build_hooks.py), the file's one-line docstring, and the command to run it.
+    """
+    import ast
+    import os
+    import re
+
+    root = Path(root or os.environ.get("MKDOCS_CONFIG_DIR", "."))
+    first_seen: dict[str, tuple[str, int]] = {}
+    titles: dict[str, str] = {}
+    for page in sorted((root / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        title = re.search(r"^# (.+)$", text, re.M)
+        for m in re.finditer(r'--8<-- "snippets/([^":]+)', text):
+            first_seen.setdefault(m[1], (str(page), m.start()))
+            titles.setdefault(m[1].split("/")[0], title[1] if title else "")
+    files = sorted((p.relative_to(root / "snippets").as_posix()
+                    for p in (root / "snippets").rglob("*.py")),
+                   key=lambda f: first_seen.get(f, ("~", 0)))
+    lines, folder = [], None
+    for rel in files:
+        top = rel.split("/")[0]
+        if top != folder:
+            folder = top
+            lines += ["", f"## {titles.get(top, top)}", ""]
+        doc = ast.get_docstring(ast.parse((root / "snippets" / rel).read_text(encoding="utf-8")))
+        lines.append(f"- [`{rel}`](../snippets/{rel}){{ download }}：{(doc or '').splitlines()[0]}"
+                     f"<br>运行：`python snippets/{rel}`")
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -6,7 +6,6 @@ from torch import nn
 torch.manual_seed(0)  # 与 mlp.py 相同的网络和输入
 net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 X = torch.rand(size=(2, 4))
-net(X)
 # --8<-- [end:setup]
 
 # --8<-- [start:state_dict]

@@ -1,4 +1,4 @@
-"""内置初始化：用 net.apply 把 nn.init 里的初始化函数递归地作用到每个 nn.Linear 上。"""
+"""内置初始化：用 net.apply 把 nn.init.normal_ / zeros_ 递归地作用到每个 nn.Linear 上。"""
 # --8<-- [start:setup]
 import torch
 from torch import nn
@@ -18,21 +18,3 @@ def init_normal(m):
 net.apply(init_normal)  # 递归地作用到每一个子模块（包括 net 自己）
 print(net[0].weight.data[0], net[0].bias.data[0])
 # --8<-- [end:init_normal]
-
-# --8<-- [start:xavier_42]
-def init_xavier(m):
-    if type(m) == nn.Linear:
-        nn.init.xavier_uniform_(m.weight)
-
-
-def init_42(m):
-    if type(m) == nn.Linear:
-        nn.init.constant_(m.weight, 42)
-
-
-# 不同的层可以用不同的初始化
-net[0].apply(init_xavier)
-net[2].apply(init_42)
-print(net[0].weight.data[0])
-print(net[2].weight.data)
-# --8<-- [end:xavier_42]
