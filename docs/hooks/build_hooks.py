@@ -158,6 +158,7 @@ def _fix_notebook_headings(html: str, page) -> str:
 def on_page_content(html, page, config, files):
     src = page.file.src_uri
     if src in _pending:  # the rendered notebook
+        page.meta["search"] = {"exclude": True}  # same text as its page: one search hit, not two
         html = _fix_notebook_headings(html, page)
         # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
         html = CDN_SCRIPTS.sub("", html)
