@@ -4,7 +4,9 @@
 - give markdown-exec a clean start on every build (it has no option for that);
 - build, execute and link the notebook of each page whose front matter says
   `notebook: true` (page_notebooks.py), and fix mkdocs-jupyter's heading ids;
-- publish the snippet files and one zip of snippets + notebooks for offline study.
+- publish the snippet files and one zip of snippets + notebooks for offline study;
+- under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
+  and nbconvert's), which halves the edit-to-reload time.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import importlib
 import posixpath
 import re
 import sys
+import tempfile
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +43,41 @@ _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook's src_uri
 def on_startup(command, dirty):
     global _command
     _command = command
+    if command == "serve":
+        _keep_compiled_templates()
+
+
+def _keep_compiled_templates():
+    """Rebuilds recompile ~60 Jinja templates (0.7 s); a bytecode cache skips that.
+
+    Serve only: `mkdocs build` stays a build from scratch. nbconvert has no option
+    for it, so its environment factory is wrapped.
+    """
+    import jinja2
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    global _jinja_cache
+    folder = Path(tempfile.gettempdir()) / "d2l-notes-jinja"
+    folder.mkdir(exist_ok=True)
+    _jinja_cache = jinja2.FileSystemBytecodeCache(str(folder))
+    create = TemplateExporter._create_environment
+
+    def create_with_cache(self):
+        env = create(self)
+        env.bytecode_cache = _jinja_cache
+        return env
+
+    if not getattr(create, "keeps_compiled", False):
+        create_with_cache.keeps_compiled = True
+        TemplateExporter._create_environment = create_with_cache
+
+
+_jinja_cache = None
+
+
+def on_env(env, config, files):
+    env.bytecode_cache = _jinja_cache  # None (no cache) unless serving
+    return env
 
 
 def on_config(config):
@@ -57,6 +95,7 @@ def on_pre_build(config):
     # snippet that no longer defines what a later block uses. Start clean.
     _exec_python._sessions_globals.clear()
     _pending.clear()
+    _notebook_css.clear()
     _notebook_of.clear()
 
 
@@ -155,6 +194,22 @@ def _fix_notebook_headings(html: str, page) -> str:
     return html
 
 
+NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
+BIG_STYLE = re.compile(r'<style type="text/css">\s*(?P<css>(?:(?!</style>).){20000,}?)</style>', re.S)
+_notebook_css: list[str] = []
+
+
+def _externalize_notebook_css(html: str, page) -> str:
+    """nbconvert inlines ~570 kB of JupyterLab CSS into every notebook page; serve it as
+    one cacheable file instead (lighter pages on phones, faster search indexing)."""
+    blocks = [m["css"] for m in BIG_STYLE.finditer(html)]
+    if not blocks:
+        return html
+    _notebook_css[:] = blocks
+    href = _relative(page.url, NOTEBOOK_CSS)
+    return f'<link rel="stylesheet" href="{href}">' + BIG_STYLE.sub("", html)
+
+
 def on_page_content(html, page, config, files):
     src = page.file.src_uri
     if src in _pending:  # the rendered notebook
@@ -162,6 +217,7 @@ def on_page_content(html, page, config, files):
         html = _fix_notebook_headings(html, page)
         # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
         html = CDN_SCRIPTS.sub("", html)
+        html = _externalize_notebook_css(html, page)
         name = Path(src).name
         bar = (f'<p class="notebook-links"><a class="md-button md-button--primary" href="{name}" '
                f'download>下载 {name}（含输出）</a></p>')
@@ -178,9 +234,13 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
-    """One zip of every snippet and executed notebook, byte-identical across builds."""
+    """The notebook stylesheet, and one zip of every snippet and executed notebook."""
     root = Path(config.config_file_path).parent
     site = Path(config.site_dir)
+    if _notebook_css:
+        css = site / NOTEBOOK_CSS
+        css.parent.mkdir(parents=True, exist_ok=True)
+        css.write_text("\n".join(_notebook_css), encoding="utf-8")
     members = [(str(p.relative_to(root)), p) for p in sorted((root / "snippets").rglob("*.py"))]
     members += [(f"notebooks/{path.name}", path) for _, path in sorted(_pending.values(),
                                                                      key=lambda v: v[1].name)]
