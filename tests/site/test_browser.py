@@ -1,0 +1,185 @@
+"""The site in a real browser (Playwright + Chromium), served under a sub-path.
+
+Without a browser these tests skip with the reason; with REQUIRE_BROWSER=1 (CI)
+a missing browser is a failure, so they can never silently stop running.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from helpers import ROOT, SNIPPETS
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = ROOT / "test-artifacts"
+PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Pages
+
+if CHROMIUM is None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail("REQUIRE_BROWSER=1 but no chromium on PATH "
+                    "(apt-get install chromium fonts-noto-cjk)", pytrace=False)
+    pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk "
+                "(set REQUIRE_BROWSER=1 to make this a failure)", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
+         "deep-learning-computation/tied-gradients/", "code/"]
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            path = urlparse(path).path
+            if not path.startswith(PREFIX):
+                return str(built_site / "__nothing_outside_the_prefix__")
+            return super().translate_path("/" + path[len(PREFIX):])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(Handler, directory=str(built_site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+def shot(pg, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def visit(context, url):
+    """Open a page; return it with the console errors and the hosts it asked for."""
+    pg = context.new_page()
+    errors, hosts, failed = [], [], []
+    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: hosts.append(urlparse(r.url).netloc)
+          if r.url.startswith("http") else None)
+    pg.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    pg.goto(url, wait_until="networkidle")
+    return pg, errors, hosts, failed
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_with_no_errors_and_no_third_party_request(context, server, path):
+    pg, errors, hosts, failed = visit(context, server + path)
+    local = urlparse(server).netloc
+    assert errors == []
+    assert failed == []
+    assert set(hosts) == {local}, f"requests to other hosts: {set(hosts) - {local}}"
+    assert pg.locator("article h1").first.is_visible()
+    shot(pg, "page-" + (path.strip("/").replace("/", "-") or "home"))
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("deep", "notebooks"))])
+def test_live_outputs_are_visible(context, server, path):
+    pg, *_ = visit(context, server + path)
+    out = pg.locator("div.result pre, .jp-OutputArea-output pre").first
+    assert out.is_visible()
+    assert "tensor(" in out.inner_text() or "Parameter" in out.inner_text()
+
+
+def test_copy_button_copies_exactly_the_snippet_code(context, server):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    pg, *_ = visit(context, server + "deep-learning-computation/parameters/")
+    block = pg.locator("div.highlight:has(span.filename)").nth(1)  # param_access.py:state_dict
+    block.hover()
+    block.locator("button[data-md-type=copy]").click()
+    copied = pg.evaluate("navigator.clipboard.readText()")
+    text = (SNIPPETS / "parameters/param_access.py").read_text(encoding="utf-8")
+    section = text.split("# --8<-- [start:state_dict]\n")[1].split("# --8<-- [end:state_dict]")[0]
+    assert copied.strip() == section.strip()
+
+
+def test_dark_mode_toggle_works_and_survives_a_reload(context, server):
+    pg, *_ = visit(context, server + "deep-learning-computation/parameters/")
+    scheme = lambda: pg.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
+    assert scheme() == "default"
+    pg.locator("label.md-header__button[for^='__palette']:visible").click()
+    assert scheme() == "slate"
+    pg.reload(wait_until="networkidle")
+    assert scheme() == "slate"
+    pg.locator("[id='3-参数绑定']").scroll_into_view_if_needed()
+    shot(pg, "dark-note")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_page_scroll_on_a_phone(browser, server, path):
+    ctx = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
+                              has_touch=True, device_scale_factor=2)
+    pg = ctx.new_page()
+    pg.goto(server + path, wait_until="networkidle")
+    width = pg.evaluate("document.documentElement.scrollWidth")
+    shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"))
+    ctx.close()
+    assert width <= 375
+
+
+@pytest.mark.parametrize("query, page, section", [
+    ("参数绑定", "deep-learning-computation/parameters/", "#3-参数绑定"),
+    ("初始化", "deep-learning-computation/parameters/", "#2-参数初始化"),
+    ("state_dict", "deep-learning-computation/parameters/", "#1-参数访问"),
+])
+def test_search_finds_the_right_page_and_section(context, server, query, page, section):
+    pg, *_ = visit(context, server)
+    pg.locator("label.md-header__button[for='__search']").click() if pg.locator(
+        "input.md-search__input").is_hidden() else None
+    box = pg.locator("input.md-search__input")
+    box.click()
+    box.type(query)
+    pg.keyboard.press("End")  # Material searches on keyup; typed CJK text fires none
+    result = pg.locator(".md-search-result__item a").first
+    result.wait_for(state="visible", timeout=10_000)
+    base = urlparse(server).path
+    groups = [[urlparse(a.get_attribute("href")) for a in item.locator("a").all()]
+              for item in pg.locator("li.md-search-result__item").all()]
+    shot(pg, f"search-{query}")
+    pages = [g[0].path[len(base):] for g in groups]
+    assert page in pages[:2], pages  # the note page is among the first two pages found
+    links = {(u.path[len(base):], "#" + unquote(u.fragment)) for g in groups for u in g}
+    assert (page, section) in links, sorted(links)
+
+
+def test_tied_section_shows_drawn_figures_and_rendered_math(context, server):
+    pg, *_ = visit(context, server + "deep-learning-computation/parameters/")
+    for fig in ("#net-1d svg", "#tied-1d svg"):
+        box = pg.locator(fig).bounding_box()
+        assert box and box["width"] > 200 and box["height"] > 200, fig
+    formulas = pg.locator(".derivation math")
+    assert formulas.count() == 9
+    for i in range(formulas.count()):
+        box = formulas.nth(i).bounding_box()
+        assert box and box["height"] > 10
+    text = pg.locator("article").inner_text()
+    assert "\\frac" not in text and "$" not in text
+    pg.locator("#tied-1d").scroll_into_view_if_needed()
+    pg.locator("#tied-1d").screenshot(path=str(ARTIFACTS / "tied-figure.png"))

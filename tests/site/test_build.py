@@ -1,0 +1,103 @@
+"""The real site: a strict build whose pages show exactly what the snippets print."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import torch
+from bs4 import BeautifulSoup
+
+from helpers import NOTE_PAGE, SNIPPETS, outputs_by_file, page, run_snippet_fresh
+
+ALL_SNIPPETS = sorted(str(p.relative_to(SNIPPETS)) for p in SNIPPETS.rglob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def shown_outputs(built_site) -> dict[str, str]:
+    """Every snippet's output as shown on the site, whatever page it is on."""
+    shown: dict[str, str] = {}
+    for html in built_site.rglob("*.html"):
+        for path, text in outputs_by_file(page(built_site, html.relative_to(built_site))).items():
+            assert path not in shown, f"{path} is shown on two pages"
+            shown[path] = text
+    return shown
+
+
+def test_every_snippet_of_the_note_is_on_the_note_page(built_site):
+    shown = outputs_by_file(page(built_site))
+    assert {f"snippets/{p}" for p in ALL_SNIPPETS if p.startswith("parameters/")} == set(shown)
+
+
+def test_every_snippet_file_is_shown_somewhere(shown_outputs):
+    assert {f"snippets/{p}" for p in ALL_SNIPPETS} <= set(shown_outputs)
+
+
+@pytest.mark.parametrize("path", ALL_SNIPPETS)
+def test_page_shows_what_the_snippet_prints_on_its_own(shown_outputs, path):
+    assert shown_outputs[f"snippets/{path}"] == run_snippet_fresh(path).rstrip("\n")
+
+
+def test_no_traceback_and_no_pasted_note_output(built_site):
+    soup = page(built_site)
+    assert "Traceback" not in soup.get_text()
+    # The note's pasted numbers may appear only inside the remarks that quote it.
+    for remark in soup.select("div.admonition.warning"):
+        remark.decompose()
+    for pasted in ("-0.2004", "0.0887", "tensor(1.8000)", "tensor(1.5000)"):
+        assert pasted not in soup.get_text()
+
+
+def test_note_headings_in_order_with_chinese_ids(built_site):
+    heads = [(h.get("id"), h.get_text().rstrip("¶"))
+             for h in page(built_site).select("article h1, article h2, article h3")]
+    assert [text for _, text in heads] == [
+        "5.2 参数管理", "1. 参数访问", "2. 参数初始化", "2.1 内置初始化", "2.2 自定义初始化",
+        "3. 参数绑定", "理解参数绑定下的反向传播", "总结", "参考文献"]
+    assert heads[1][0] == "1-参数访问"
+    assert all(re.search(r"[\u4e00-\u9fff]", hid) for hid, _ in heads)
+
+
+def test_key_points_and_remarks_are_admonitions(built_site):
+    soup = page(built_site)
+    titles = [t.get_text() for t in soup.select(".admonition-title, details > summary")]
+    assert titles[0] == "要点"
+    assert "注意" in titles
+    assert titles.count("与笔记不同") == 4
+
+
+def test_links_to_other_notes_go_to_the_book(built_site):
+    hrefs = {a["href"] for a in page(built_site).select("article a[href^='https://']")}
+    assert "https://zh.d2l.ai/chapter_preliminaries/ndarray.html" in hrefs
+    assert ("https://zh.d2l.ai/chapter_multilayer-perceptrons/numerical-stability-and-init.html"
+            in hrefs)
+
+
+def test_copyright_line_in_the_footer(built_site):
+    assert "© 2023 yanghn. All rights reserved." in page(built_site).select_one("footer").get_text()
+
+
+def test_home_page_names_the_torch_that_built_it(built_site):
+    assert torch.__version__ in page(built_site, "index.html").get_text()
+
+
+def test_no_asset_from_another_host(built_site):
+    """Scripts, styles, images and fonts all come from the site itself."""
+    for html in built_site.rglob("*.html"):
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["script", "link", "img", "iframe", "source"]):
+            url = tag.get("src") or (tag.get("href") if tag.name == "link" else None) or ""
+            if tag.name == "link" and tag.get("rel") in (["canonical"], ["alternate"]):
+                continue
+            assert not re.match(r"(https?:)?//", url), f"{html.relative_to(built_site)}: {tag}"
+
+
+def test_chinese_search_index_is_segmented_by_jieba(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    text = " ".join(doc["text"] + doc["title"] for doc in index["docs"])
+    # jieba splits Chinese into words with zero-width spaces, so a query can match them
+    assert "参数\u200b绑定" in text
+    assert "初始化" in text.replace("\u200b", "")
+    titles = {doc["title"] for doc in index["docs"]}
+    assert {"3. 参数绑定", "2.1 内置初始化"} <= {t.replace("\u200b", "") for t in titles}

@@ -1,0 +1,58 @@
+"""A broken snippet, include, link or derivation must fail `mkdocs build --strict`, naming the file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import build_site, copy_project
+
+NOTE = Path("docs/deep-learning-computation/parameters.md")
+
+
+def broken_build(tmp_path: Path, edit) -> str:
+    project = copy_project(tmp_path / "project")
+    edit(project)
+    done = build_site(project, tmp_path / "site")
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, f"the build should have failed:\n{log}"
+    return log
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_snippet_that_raises(tmp_path):
+    log = broken_build(tmp_path, lambda p: replace_in(
+        p / "snippets/parameters/custom_init.py", "net.apply(my_init)\n",
+        "net.apply(my_init)\nraise RuntimeError('snippet broke on purpose')\n"))
+    assert "snippets/parameters/custom_init.py" in log
+    assert "snippet broke on purpose" in log
+
+
+def test_an_include_of_a_missing_file(tmp_path):
+    log = broken_build(tmp_path, lambda p: replace_in(
+        p / NOTE, '--8<-- "snippets/parameters/mlp.py"', '--8<-- "snippets/parameters/no_such_file.py"'))
+    assert "no_such_file.py" in log
+
+
+def test_a_broken_internal_link(tmp_path):
+    log = broken_build(tmp_path, lambda p: replace_in(
+        p / NOTE, "## 总结\n", "## 总结\n\n见 [5.3 延后初始化](deferred-init.md)。\n"))
+    assert "deep-learning-computation/parameters.md" in log and "deferred-init.md" in log
+
+
+def test_a_broken_anchor(tmp_path):
+    log = broken_build(tmp_path, lambda p: replace_in(
+        p / NOTE, "## 总结\n", "## 总结\n\n见 [上文](#4-没有这一节)。\n"))
+    assert "deep-learning-computation/parameters.md" in log and "#4-没有这一节" in log
+
+
+def test_a_wrong_hand_derivation(tmp_path):
+    log = broken_build(tmp_path, lambda p: replace_in(
+        p / "snippets/parameters/tied_1d_by_hand.py", '"w1": w2 * x,', '"w1": w2 * x / 2,'))
+    assert "snippets/parameters/tied_1d_by_hand.py" in log
+    assert "autograd" in log

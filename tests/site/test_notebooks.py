@@ -1,0 +1,176 @@
+"""The executed notebook of the note page, its download, its headings, and the 代码片段 page."""
+from __future__ import annotations
+
+import ast
+import copy
+import json
+import re
+import sys
+import zipfile
+from collections import defaultdict
+from urllib.parse import unquote, urljoin
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from nbclient import NotebookClient
+
+from helpers import NOTE_PAGE, ROOT, SNIPPETS, build_site, copy_project, outputs_by_file, page
+
+sys.path.insert(0, str(ROOT / "docs/hooks"))
+import page_notebooks  # noqa: E402
+
+NB_PAGE = "notebooks/parameters/index.html"
+NB_FILE = "notebooks/parameters/parameters.ipynb"
+
+
+@pytest.fixture(scope="module")
+def notebook(built_site) -> nbformat.NotebookNode:
+    return nbformat.read(built_site / NB_FILE, as_version=4)
+
+
+def stream_text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def outputs_by_snippet(nb) -> dict[str, str]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            text = stream_text(cell).rstrip("\n")
+            if text or "tags" not in cell.metadata:
+                found[cell.metadata["snippet"].split(":")[0]].append(text)
+    return {path: "\n".join(parts) for path, parts in found.items()}
+
+
+def test_notebook_is_valid_and_executed(notebook):
+    nbformat.validate(notebook)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert len(code) >= 15
+    assert all(c.execution_count for c in code)
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+    assert sum(bool(stream_text(c)) for c in code) >= 14
+
+
+def test_cells_come_from_the_snippet_files_in_page_order(notebook):
+    order = [c.metadata["snippet"] for c in notebook.cells if c.cell_type == "code"]
+    page_md = (ROOT / "docs/deep-learning-computation/parameters.md").read_text(encoding="utf-8")
+    assert order == re.findall(r'^\s*--8<-- "([^"]+)"$', page_md, re.M)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            path, _, section = cell.metadata["snippet"].partition(":")
+            text = (ROOT / path).read_text(encoding="utf-8")
+            if section:
+                text = text.split(f"# --8<-- [start:{section}]\n")[1].split(f"# --8<-- [end:{section}]")[0]
+            assert cell.source.strip() == text.strip()
+
+
+def test_prose_and_headings_are_markdown_cells(notebook):
+    md = "\n".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    heads = re.findall(r"^(#+) (.+)$", md, re.M)
+    assert [h for _, h in heads] == ["5.2 参数管理", "1. 参数访问", "2. 参数初始化", "2.1 内置初始化",
+                                     "2.2 自定义初始化", "3. 参数绑定", "理解参数绑定下的反向传播",
+                                     "总结", "参考文献"]
+    assert "> **要点**" in md and "```" not in md  # admonitions as quotes, no page-only blocks
+
+
+def test_notebook_outputs_equal_the_page_outputs(built_site, notebook):
+    assert outputs_by_snippet(notebook) == outputs_by_file(page(built_site, NOTE_PAGE))
+
+
+def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(notebook):
+    fresh = copy.deepcopy(notebook)
+    for cell in fresh.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    NotebookClient(fresh, timeout=600, kernel_name="python3", allow_errors=False,
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    assert outputs_by_snippet(fresh) == outputs_by_snippet(notebook)
+
+
+def test_download_buttons_resolve(built_site):
+    for rel in (NB_PAGE, NOTE_PAGE):
+        links = page(built_site, rel).select("p.notebook-links a[download]")
+        assert links, rel
+        for a in links:
+            target = built_site / unquote(urljoin(rel, a["href"]))
+            assert target.is_file() and target.name == "parameters.ipynb"
+
+
+def test_notebook_page_headings_have_unique_chinese_ids_and_the_toc_resolves(built_site):
+    soup = page(built_site, NB_PAGE)
+    ids = [h.get("id") for h in soup.select("article h1, article h2, article h3")]
+    assert len(ids) == 9 and all(ids) and len(set(ids)) == len(ids)
+    assert "1-参数访问" in ids and "理解参数绑定下的反向传播" in ids
+    toc = [a["href"] for a in soup.select("nav.md-nav--secondary a.md-nav__link")]
+    assert len(toc) >= 8
+    for href in toc:
+        assert soup.find(id=unquote(href[1:])), href
+
+
+def test_notebook_page_loads_no_cdn_script(built_site):
+    html = (built_site / NB_PAGE).read_text(encoding="utf-8")
+    assert "cdnjs" not in html and 'src=""' not in html and "x-mathjax-config" not in html
+
+
+def test_a_cell_that_fails_only_in_the_kernel_fails_the_build(tmp_path):
+    project = copy_project(tmp_path / "project")
+    target = project / "snippets/parameters/custom_init.py"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "net.apply(my_init)\n",
+        "net.apply(my_init)\nimport sys\n"
+        "if 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')\n"),
+        encoding="utf-8")
+    done = build_site(project, tmp_path / "site")
+    log = done.stdout + done.stderr
+    assert done.returncode != 0, log
+    assert "notebook of deep-learning-computation/parameters.md" in log
+    assert "snippets/parameters/custom_init.py" in log and "only the notebook breaks" in log
+
+
+def test_execution_cache_key_ignores_prose_but_not_code(notebook):
+    prose_edit, code_edit = copy.deepcopy(notebook), copy.deepcopy(notebook)
+    next(c for c in prose_edit.cells if c.cell_type == "markdown").source += "\n改了一句话。"
+    next(c for c in code_edit.cells if c.cell_type == "code").source += "\nprint(1)"
+    key = page_notebooks.code_key(notebook)
+    assert page_notebooks.code_key(prose_edit) == key != page_notebooks.code_key(code_edit)
+
+
+def test_snippets_page_lists_every_file_with_its_docstring_and_a_working_link(built_site):
+    soup = page(built_site, "code/index.html")
+    for path in sorted(SNIPPETS.rglob("*.py")):
+        rel = path.relative_to(SNIPPETS).as_posix()
+        link = soup.find("a", href=f"../snippets/{rel}")
+        assert link is not None, rel
+        assert (built_site / "snippets" / rel).read_bytes() == path.read_bytes()
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))).splitlines()[0]
+        assert doc in link.parent.get_text()
+        assert f"python snippets/{rel}" in link.parent.get_text()
+
+
+def test_one_archive_holds_every_snippet_and_notebook(built_site):
+    soup = page(built_site, "code/index.html")
+    href = soup.find("a", href=re.compile(r"\.zip$"))["href"]
+    with zipfile.ZipFile(built_site / unquote(urljoin("code/", href))) as archive:
+        names = set(archive.namelist())
+        assert archive.read("notebooks/parameters.ipynb") == (built_site / NB_FILE).read_bytes()
+    assert names == ({f"snippets/{p.relative_to(SNIPPETS).as_posix()}" for p in SNIPPETS.rglob("*.py")}
+                     | {"notebooks/parameters.ipynb"})
+
+
+ALLOWED_IMPORTS = {"torch", "numpy", "matplotlib", "copy", "math", "random", "collections"}
+
+
+@pytest.mark.parametrize("path", sorted(p.relative_to(SNIPPETS).as_posix() for p in SNIPPETS.rglob("*.py")))
+def test_snippet_needs_nothing_but_torch(path):
+    tree = ast.parse((SNIPPETS / path).read_text(encoding="utf-8"))
+    assert ast.get_docstring(tree), "a one-line docstring says what it demonstrates"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        else:
+            continue
+        assert {n.split(".")[0] for n in names} <= ALLOWED_IMPORTS, names
+    assert "manual_seed(" in (SNIPPETS / path).read_text(encoding="utf-8")

@@ -1,0 +1,46 @@
+"""The build-time helpers: remarks that go stale stop the build; figures are deterministic."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from helpers import ROOT, run_snippet
+
+sys.path.insert(0, str(ROOT / "docs/hooks"))
+import page_helpers  # noqa: E402
+
+ns, _ = run_snippet("parameters/tied_1d_by_hand.py")
+
+
+def test_a_note_remark_that_became_true_stops_the_build():
+    with pytest.raises(AssertionError, match="remove this remark"):
+        page_helpers.note_differs("tensor([[1.8000]])", "tensor([[1.8000]])", "", still_differs=False)
+
+
+def test_a_note_remark_quotes_both_sides():
+    text = page_helpers.note_differs("tensor(1.8000)", "tensor([[1.8000]])", "形状不同。",
+                                     still_differs=True)
+    assert text.startswith('!!! warning "与笔记不同"')
+    assert "`tensor(1.8000)`" in text and "`tensor([[1.8000]])`" in text
+
+
+def test_numbers_print_as_a_reader_writes_them():
+    assert [page_helpers.num(v) for v in (3.0, 1 - 0.1 * 3, 1.5, -2.25)] == ["3", "0.7", "1.5", "-2.25"]
+
+
+def test_figures_are_byte_identical_and_carry_the_live_numbers():
+    a, b = page_helpers.tied_figure(ns), page_helpers.tied_figure(dict(ns))
+    assert a == b
+    for shown in ("∂L/∂w = 3 + 2 = 5", "∂L/∂b = 1 + 2 = 3", "w = 1.5", "b = 0.7"):
+        assert shown in a
+    net = page_helpers.net_figure(ns)
+    for shown in ("x = 1", "= 3", "= 7", "loss = 4"):
+        assert shown in net
+    assert "<title" in net and "<figcaption>" in net
+
+
+def test_derivation_is_mathml_with_the_live_numbers():
+    html = page_helpers.tied_derivation(ns)
+    assert html.count("<math") == 9 and "$" not in html
+    assert "<mn>5</mn>" in html and "<mn>1.5</mn>" in html and "<mn>0.7</mn>" in html

@@ -1,0 +1,25 @@
+"""Two clean builds give byte-identical pages, notebooks and downloads."""
+from __future__ import annotations
+
+import hashlib
+
+from helpers import ROOT, build_site
+
+VOLATILE = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+
+
+def digests(site):
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()
+            and p.relative_to(site).as_posix() not in VOLATILE}
+
+
+def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
+    again = tmp_path / "again"
+    done = build_site(ROOT, again)
+    assert done.returncode == 0, done.stderr
+    first, second = digests(built_site), digests(again)
+    assert first.keys() == second.keys()
+    differ = sorted(name for name in first if first[name] != second[name])
+    assert differ == []
+    assert any(n.endswith(".ipynb") for n in first) and any(n.endswith(".zip") for n in first)
