@@ -135,7 +135,7 @@ def chain_figure(name: str, stages: list[tuple[str, list[str], list[str]]], *,
         f'<marker id="{name}-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
         f' markerHeight="7" orient="auto-start-reverse"><path class="{kind}-head"'
         f' d="M0 0 L10 5 L0 10 z"/></marker>' for kind in ("fwd", "back"))
-    svg = (f'<svg class="chain-figure" viewBox="0 0 {width} {height}" role="img"'
+    svg = (f'<svg class="{"wide" if has_notes else "narrow"}" viewBox="0 0 {width} {height}" role="img"'
            f' aria-labelledby="{name}-title" font-size="{_FONT}">'
            f'<title id="{name}-title">{escape(title)}</title><defs>{defs}</defs>'
            + "".join(out) + "</svg>")
@@ -229,3 +229,59 @@ def snippet_index(root: str | Path | None = None) -> str:
         lines.append(f"- [`{rel}`](../snippets/{rel}){{ download }}：{(doc or '').splitlines()[0]}"
                      f"<br>运行：`python snippets/{rel}`")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+# -- charts: histograms and a line chart, as deterministic inline SVG ------------
+
+def _chart(name: str, title: str, caption: str, body: list[str], *, x_labels, y_max: float,
+           y_label: str, width=560, height=260) -> str:
+    """Axes, ticks and frame shared by the histograms and the loss curve."""
+    left, bottom = 56, height - 32
+    parts = [f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - 8}" y2="{bottom}"/>',
+             f'<line class="axis" x1="{left}" y1="{PLOT_TOP}" x2="{left}" y2="{bottom}"/>',
+             _text(left - 6, PLOT_TOP + 5, num(y_max), anchor="end"),
+             _text(left - 6, bottom, "0", anchor="end"),
+             _text(left + 8, PLOT_TOP - 6, y_label, anchor="start")]
+    for x, label in x_labels:
+        anchor = "start" if x <= left else "end" if x >= width - 10 else "middle"
+        parts.append(_text(x, bottom + 18, label, anchor=anchor))
+    svg = (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" font-size="13"'
+           f' aria-labelledby="{name}-title"><title id="{name}-title">{escape(title)}</title>'
+           + "".join(parts + body) + "</svg>")
+    return (f'<figure class="chain-figure chart-figure" id="{name}">{svg}'
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
+
+
+PLOT_TOP = 24
+
+
+def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) -> str:
+    """Histogram of a 1-D tensor; the bin counts come from torch.histc."""
+    import torch
+
+    lo, hi = float(values.min()), float(values.max())
+    if hi == lo:
+        hi = lo + 1.0
+    counts = torch.histc(values.float(), bins=bins, min=lo, max=hi).tolist()
+    width, height, left, bottom = 560, 260, 56, 228
+    plot_w, plot_h, top = width - left - 8, bottom - PLOT_TOP, max(counts)
+    bar_w = plot_w / bins
+    body = [f'<rect class="bar" x="{left + i * bar_w:.2f}" y="{bottom - c / top * plot_h:.2f}"'
+            f' width="{bar_w - 1:.2f}" height="{c / top * plot_h:.2f}"/>'
+            for i, c in enumerate(counts) if c]
+    at = lambda v: left + (v - lo) / (hi - lo) * plot_w  # noqa: E731
+    ticks = [(at(lo), num(round(lo, 4))), (at(hi), num(round(hi, 4)))]
+    if lo < 0 < hi and min(at(0) - at(lo), at(hi) - at(0)) > 40:
+        ticks.append((at(0), "0"))
+    return _chart(name, title, caption, body, x_labels=ticks, y_max=top, y_label="个数")
+
+
+def line_chart(name: str, ys, *, title: str, caption: str, x_label: str = "步") -> str:
+    """A polyline of ys against 1..len(ys)."""
+    width, height, left, bottom = 560, 260, 56, 228
+    plot_w, plot_h, top = width - left - 8, bottom - PLOT_TOP, max(ys)
+    step = plot_w / max(len(ys) - 1, 1)
+    points = " ".join(f"{left + i * step:.2f},{bottom - y / top * plot_h:.2f}" for i, y in enumerate(ys))
+    body = [f'<polyline class="curve" points="{points}"/>']
+    ticks = [(left, "1"), (left + plot_w, f"{len(ys)} {x_label}")]
+    return _chart(name, title, caption, body, x_labels=ticks, y_max=round(top, 3), y_label="损失")

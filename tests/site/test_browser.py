@@ -34,7 +34,9 @@ if CHROMIUM is None:
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
-         "deep-learning-computation/tied-gradients/", "code/"]
+         "deep-learning-computation/tied-gradients/",
+         "deep-learning-computation/parameters-exercises/",
+         "deep-learning-computation/parameters-supplement/", "code/"]
 
 
 @pytest.fixture(scope="module")

@@ -101,3 +101,23 @@ def test_chinese_search_index_is_segmented_by_jieba(built_site):
     assert "初始化" in text.replace("\u200b", "")
     titles = {doc["title"] for doc in index["docs"]}
     assert {"3. 参数绑定", "2.1 内置初始化"} <= {t.replace("\u200b", "") for t in titles}
+
+
+def test_exercise_page_has_the_build_time_charts(built_site):
+    soup = page(built_site, "deep-learning-computation/parameters-exercises/index.html")
+    for fig in ("hist-init-normal", "hist-xavier", "hist-my-init", "loss-shared-mlp"):
+        svg = soup.select_one(f"figure#{fig} svg")
+        assert svg is not None and svg.find("title").get_text(), fig
+    my_init_bars = soup.select("figure#hist-my-init rect.bar")
+    assert 8 <= len(my_init_bars) < 40  # two flat parts and the spike at 0; the gaps have no bar
+    assert [h.get_text().rstrip("¶") for h in soup.select("article h2")] == [
+        "1. 访问 FixedHiddenMLP 的参数", "2. 试一试不同的初始化方法",
+        "3. 训练带共享参数层的 MLP", "4. 为什么共享参数是个好主意"]
+
+
+def test_supplement_is_a_page_of_its_own_and_the_note_stays_faithful(built_site):
+    note = page(built_site).get_text()
+    for only_in_book in ("init_constant", "remove_duplicate", "weight.data[:] += 1"):
+        assert only_in_book not in note
+    supplement = page(built_site, "deep-learning-computation/parameters-supplement/index.html")
+    assert "init_constant" in supplement.get_text() and "torch.no_grad()" in supplement.get_text()
