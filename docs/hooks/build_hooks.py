@@ -2,6 +2,7 @@
 
 - make page_helpers importable from the pages' hidden markdown-exec blocks;
 - give markdown-exec a clean start on every build (it has no option for that);
+- render the Obsidian syntax no plugin covers (obsidian.py);
 - build, execute and link the notebook of each page whose front matter says
   `notebook: true` (page_notebooks.py), and fix mkdocs-jupyter's heading ids;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
@@ -30,7 +31,9 @@ from pymdownx.slugs import slugify
 
 HOOKS_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(HOOKS_DIR))
+import obsidian  # noqa: E402
 import page_notebooks as notebooks  # noqa: E402
+from mkdocs_callouts.utils import CalloutParser  # noqa: E402
 from page_helpers import ARCHIVE  # noqa: E402
 
 # -- build state -----------------------------------------------------------------
@@ -38,6 +41,7 @@ _command = "build"
 _pool = ThreadPoolExecutor(max_workers=1)  # the kernel runs while pages render
 _pending: dict[str, tuple[Future, Path]] = {}  # notebook src_uri -> (execution, .ipynb path)
 _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook's src_uri
+_vault: obsidian.Vault | None = None
 
 
 def on_startup(command, dirty):
@@ -111,13 +115,17 @@ def _relative(from_page: str, to: str) -> str:
 
 @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
 def on_files(files, config):
+    global _vault
     root = Path(config.config_file_path).parent
+    _vault = obsidian.Vault(config.docs_dir, [f.src_uri for f in files.documentation_pages()
+                                              if f.src_uri.endswith(".md")])
     for snippet in sorted((root / "snippets").rglob("*.py")):
         files.append(File.generated(config, str(snippet.relative_to(root)),
                                     abs_src_path=str(snippet)))
     cache = root / ".cache" / "notebook-outputs" if _command == "serve" else None
     for page in list(files.documentation_pages()):
-        if not get_data(Path(page.abs_src_path).read_text(encoding="utf-8"))[1].get("notebook"):
+        text = Path(page.abs_src_path).read_text(encoding="utf-8")
+        if not get_data(text)[1].get("notebook"):
             continue
         nb_uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
         nb_url = _url(nb_uri)
@@ -129,7 +137,9 @@ def on_files(files, config):
             href = f"{base}/{target}" if base else _relative(nb_url, target)
             return f"]({href}{m['anchor'] or ''})"
 
-        nb = notebooks.build_notebook(Path(page.abs_src_path), config.mdx_configs, link)
+        # the notebook's prose is the page's, with Obsidian syntax already rendered
+        text = CalloutParser().parse(_vault.convert(text, page.src_uri))
+        nb = notebooks.build_notebook(text, config.mdx_configs, link)
         # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile
         # reads src_dir and cannot see a generated file's abs_src_path.
         src_dir = root / ".cache" / "generated"
@@ -141,6 +151,10 @@ def on_files(files, config):
         files.append(File(nb_uri, src_dir=str(src_dir), dest_dir=config.site_dir,
                           use_directory_urls=config.use_directory_urls))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    return _vault.convert(markdown, page.file.src_uri)
 
 
 def on_pre_page(page, config, files):

@@ -19,7 +19,7 @@ from nbclient.exceptions import CellExecutionError
 
 FENCE_OPEN = re.compile(r"^```python\s+(?P<attrs>.*)$")
 INCLUDE = re.compile(r'^--8<-- "(?P<target>snippets/[^"]+)"$')
-ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*\w+(?:\s+"(?P<title>[^"]*)")?\s*$')
+ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
 
 
@@ -82,19 +82,20 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                 prose.append(f"{quote}{line}".rstrip() if line.strip() else quote.rstrip())
                 i += 1
 
-    walk(_strip_front_matter(text).splitlines(), "")
+    walk([re.sub(r"^\t+", lambda m: "    " * len(m[0]), line)  # callouts indent with tabs
+          for line in _strip_front_matter(text).splitlines()], "")
     flush()
     return cells
 
 
-def build_notebook(page_path: Path, mdx_configs: dict, link) -> nbformat.NotebookNode:
-    """The notebook of one page, not yet executed."""
+def build_notebook(page_text: str, mdx_configs: dict, link) -> nbformat.NotebookNode:
+    """The notebook of one page (its Markdown source), not yet executed."""
     snippets = markdown.Markdown(extensions=["pymdownx.snippets"],
                                  extension_configs={"pymdownx.snippets":
                                                     mdx_configs.get("pymdownx.snippets", {})})
     expand = lambda line: "\n".join(snippets.preprocessors["snippet"].run([line]))  # noqa: E731
     nb = nbformat.v4.new_notebook()
-    nb.cells = page_to_cells(page_path.read_text(encoding="utf-8"), expand, link)
+    nb.cells = page_to_cells(page_text, expand, link)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     for n, cell in enumerate(nb.cells):  # stable ids: builds stay byte-identical

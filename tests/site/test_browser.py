@@ -36,7 +36,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
          "deep-learning-computation/tied-gradients/",
          "deep-learning-computation/parameters-exercises/",
-         "deep-learning-computation/parameters-supplement/", "code/"]
+         "deep-learning-computation/parameters-supplement/", "code/", "authoring/"]
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,8 @@ def test_live_outputs_are_visible(context, server, path):
     pg, *_ = visit(context, server + path)
     out = pg.locator("div.result pre, .jp-OutputArea-output pre").first
     assert out.is_visible()
-    assert "tensor(" in out.inner_text() or "Parameter" in out.inner_text()
+    assert out.inner_text().strip()
+    assert out.bounding_box()["height"] > 10
 
 
 def test_copy_button_copies_exactly_the_snippet_code(context, server):
@@ -166,7 +167,7 @@ def test_search_finds_the_right_page_and_section(context, server, query, page, s
               for item in pg.locator("li.md-search-result__item").all()]
     shot(pg, f"search-{query}")
     pages = [g[0].path[len(base):] for g in groups]
-    assert page in pages[:2], pages  # the note page is among the first two pages found
+    assert page in pages[:3], pages  # the note page is among the first pages found
     links = {(u.path[len(base):], "#" + unquote(u.fragment)) for g in groups for u in g}
     assert (page, section) in links, sorted(links)
 
