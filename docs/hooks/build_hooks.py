@@ -7,7 +7,7 @@
   `notebook: true` (page_notebooks.py), and fix mkdocs-jupyter's heading ids;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
 - under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
-  and nbconvert's), which halves the edit-to-reload time.
+  and nbconvert's): about 0.5 s less per rebuild.
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from mkdocs.utils.meta import get_data
 from pymdownx.slugs import slugify
 
 HOOKS_DIR = Path(__file__).resolve().parent
-sys.path.insert(0, str(HOOKS_DIR))
+if str(HOOKS_DIR) not in sys.path:
+    sys.path.insert(0, str(HOOKS_DIR))
 import obsidian  # noqa: E402
 import page_notebooks as notebooks  # noqa: E402
 from mkdocs_callouts.utils import CalloutParser  # noqa: E402
@@ -38,7 +39,7 @@ from page_helpers import ARCHIVE  # noqa: E402
 
 # -- build state -----------------------------------------------------------------
 _command = "build"
-_pool = ThreadPoolExecutor(max_workers=1)  # the kernel runs while pages render
+_pool: ThreadPoolExecutor | None = None  # the kernel runs while the pages render
 _pending: dict[str, tuple[Future, Path]] = {}  # notebook src_uri -> (execution, .ipynb path)
 _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook's src_uri
 _vault: obsidian.Vault | None = None
@@ -89,15 +90,18 @@ def on_config(config):
     if str(HOOKS_DIR) not in sys.path:
         sys.path.insert(0, str(HOOKS_DIR))
     # `make serve` keeps the process alive: pick up edits to the helpers.
-    if "page_helpers" in sys.modules:
-        importlib.reload(sys.modules["page_helpers"])
+    for name in ("page_helpers", "obsidian", "page_notebooks"):
+        if name in sys.modules:
+            importlib.reload(sys.modules[name])
     return config
 
 
 def on_pre_build(config):
     # `mkdocs serve` keeps session globals between rebuilds, which can hide a
     # snippet that no longer defines what a later block uses. Start clean.
+    global _pool
     _exec_python._sessions_globals.clear()
+    _pool = ThreadPoolExecutor(max_workers=1)
     _pending.clear()
     _notebook_css.clear()
     _notebook_of.clear()
@@ -265,8 +269,9 @@ def on_post_build(config):
             info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    _pool.shutdown()
 
 
 def on_build_error(error):
-    for future, _ in _pending.values():
-        future.cancel()
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
