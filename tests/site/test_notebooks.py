@@ -174,3 +174,20 @@ def test_snippet_needs_nothing_but_torch(path):
             continue
         assert {n.split(".")[0] for n in names} <= ALLOWED_IMPORTS, names
     assert "manual_seed(" in (SNIPPETS / path).read_text(encoding="utf-8")
+
+
+def test_a_build_never_reuses_cached_outputs(notebook, tmp_path):
+    """Only `mkdocs serve` reads the execution cache: plant a stale entry, build, see it ignored."""
+    project = copy_project(tmp_path / "project")
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    stale = [(1, [{"output_type": "stream", "name": "stdout", "text": "STALE OUTPUT\n"}])] * len(code)
+    cache = project / ".cache" / "notebook-outputs" / f"{page_notebooks.code_key(notebook)}.json"
+    cache.parent.mkdir(parents=True)
+    cache.write_text(json.dumps(stale), encoding="utf-8")
+    served = copy.deepcopy(notebook)  # the entry is live: serve would take it
+    page_notebooks.execute(served, project, "serve", cache.parent)
+    assert stream_text(next(c for c in served.cells if c.cell_type == "code")) == "STALE OUTPUT\n"
+    done = build_site(project, tmp_path / "site")
+    assert done.returncode == 0, done.stderr
+    assert "STALE OUTPUT" not in (tmp_path / "site" / NB_FILE).read_text(encoding="utf-8")
+    assert "STALE OUTPUT" not in (tmp_path / "site" / NB_PAGE).read_text(encoding="utf-8")
