@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 from pymdownx.slugs import slugify
 
@@ -41,7 +42,7 @@ from page_helpers import ARCHIVE  # noqa: E402
 _command = "build"
 _pool: ThreadPoolExecutor | None = None  # the kernel runs while the pages render
 _pending: dict[str, tuple[Future, Path]] = {}  # notebook src_uri -> (execution, .ipynb path)
-_notebook_of: dict[str, str] = {}  # page src_uri -> its notebook's src_uri
+_notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
 _vault: obsidian.Vault | None = None
 
 
@@ -107,16 +108,6 @@ def on_pre_build(config):
     _notebook_of.clear()
 
 
-def _url(src_uri: str) -> str:
-    """Directory URL of a page, as MkDocs writes it (use_directory_urls)."""
-    stem = src_uri.rsplit(".", 1)[0]
-    return "" if stem == "index" else (stem[:-len("/index")] if stem.endswith("/index") else stem) + "/"
-
-
-def _relative(from_page: str, to: str) -> str:
-    return posixpath.relpath(to or ".", from_page or ".") + ("/" if to.endswith("/") else "")
-
-
 @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
 def on_files(files, config):
     global _vault
@@ -132,28 +123,33 @@ def on_files(files, config):
         if not get_data(text)[1].get("notebook"):
             continue
         nb_uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
-        nb_url = _url(nb_uri)
+        # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile
+        # reads src_dir and cannot see a generated file's abs_src_path.
+        src_dir = root / ".cache" / "generated"
+        nb_file = File(nb_uri, src_dir=str(src_dir), dest_dir=config.site_dir,
+                       use_directory_urls=config.use_directory_urls)
+        # mkdocs-jupyter serves the notebook at the URL a .md at that path would get
+        nb_url = File(nb_uri.removesuffix(".ipynb") + ".md", None, config.site_dir,
+                      config.use_directory_urls).url
         page_dir = posixpath.dirname(page.src_uri)
         base = (config.site_url or "").rstrip("/")
 
         def link(m, page_dir=page_dir, nb_url=nb_url, base=base):
-            target = _url(posixpath.normpath(posixpath.join(page_dir, m["target"])))
-            href = f"{base}/{target}" if base else _relative(nb_url, target)
+            target = files.get_file_from_path(posixpath.normpath(posixpath.join(page_dir, m["target"])))
+            if target is None:  # not a page: MkDocs reports the page's own broken link
+                return m[0]
+            href = f"{base}/{target.url}" if base else get_relative_url(target.url, nb_url)
             return f"]({href}{m['anchor'] or ''})"
 
         # the notebook's prose is the page's, with Obsidian syntax already rendered
         text = CalloutParser().parse(_vault.convert(text, page.src_uri))
         nb = notebooks.build_notebook(text, config.mdx_configs, link)
-        # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile
-        # reads src_dir and cannot see a generated file's abs_src_path.
-        src_dir = root / ".cache" / "generated"
         path = src_dir / nb_uri
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)  # placeholder until the kernel is done
         _pending[nb_uri] = (_pool.submit(notebooks.execute, nb, root, page.src_uri, cache), path)
-        _notebook_of[page.src_uri] = nb_uri
-        files.append(File(nb_uri, src_dir=str(src_dir), dest_dir=config.site_dir,
-                          use_directory_urls=config.use_directory_urls))
+        _notebook_of[page.src_uri] = nb_url
+        files.append(nb_file)
     return files
 
 
@@ -224,7 +220,7 @@ def _externalize_notebook_css(html: str, page) -> str:
     if not blocks:
         return html
     _notebook_css[:] = blocks
-    href = _relative(page.url, NOTEBOOK_CSS)
+    href = get_relative_url(NOTEBOOK_CSS, page.url)
     return f'<link rel="stylesheet" href="{href}">' + BIG_STYLE.sub("", html)
 
 
@@ -241,12 +237,10 @@ def on_page_content(html, page, config, files):
                f'download>下载 {name}（含输出）</a></p>')
         return bar + html
     if src in _notebook_of:  # a page that has a notebook
-        nb_url = _url(_notebook_of[src])
-        here = _url(src)
-        name = Path(_notebook_of[src]).name
-        bar = (f'<p class="notebook-links"><a class="md-button" href="{_relative(here, nb_url)}">'
-               f'Notebook 版</a> <a class="md-button" href="{_relative(here, nb_url)}{name}" '
-               f'download>下载 {name}</a></p>')
+        href = get_relative_url(_notebook_of[src], page.url)
+        name = Path(_notebook_of[src]).name + ".ipynb"
+        bar = (f'<p class="notebook-links"><a class="md-button" href="{href}">Notebook 版</a> '
+               f'<a class="md-button" href="{href}{name}" download>下载 {name}</a></p>')
         return bar + html
     return html
 

@@ -233,10 +233,15 @@ def snippet_index(root: str | Path | None = None) -> str:
 
 # -- charts: histograms and a line chart, as deterministic inline SVG ------------
 
+# one frame for every chart: viewBox size, left axis, bottom axis, top of the plot area
+CHART_W, CHART_H, LEFT, BOTTOM, PLOT_TOP = 560, 260, 56, 228, 24
+PLOT_W, PLOT_H = CHART_W - LEFT - 8, BOTTOM - PLOT_TOP
+
+
 def _chart(name: str, title: str, caption: str, body: list[str], *, x_labels, y_max: float,
-           y_label: str, width=560, height=260) -> str:
+           y_label: str) -> str:
     """Axes, ticks and frame shared by the histograms and the loss curve."""
-    left, bottom = 56, height - 32
+    left, bottom, width, height = LEFT, BOTTOM, CHART_W, CHART_H
     parts = [f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - 8}" y2="{bottom}"/>',
              f'<line class="axis" x1="{left}" y1="{PLOT_TOP}" x2="{left}" y2="{bottom}"/>',
              _text(left - 6, PLOT_TOP + 5, num(y_max), anchor="end"),
@@ -252,9 +257,6 @@ def _chart(name: str, title: str, caption: str, body: list[str], *, x_labels, y_
             f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
-PLOT_TOP = 24
-
-
 def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) -> str:
     """Histogram of a 1-D tensor; the bin counts come from torch.histc."""
     import torch
@@ -263,8 +265,7 @@ def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) ->
     if hi == lo:
         hi = lo + 1.0
     counts = torch.histc(values.float(), bins=bins, min=lo, max=hi).tolist()
-    width, height, left, bottom = 560, 260, 56, 228
-    plot_w, plot_h, top = width - left - 8, bottom - PLOT_TOP, max(counts)
+    left, bottom, plot_w, plot_h, top = LEFT, BOTTOM, PLOT_W, PLOT_H, max(counts)
     bar_w = plot_w / bins
     body = [f'<rect class="bar" x="{left + i * bar_w:.2f}" y="{bottom - c / top * plot_h:.2f}"'
             f' width="{bar_w - 1:.2f}" height="{c / top * plot_h:.2f}"/>'
@@ -278,8 +279,7 @@ def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) ->
 
 def line_chart(name: str, ys, *, title: str, caption: str, x_label: str = "步") -> str:
     """A polyline of ys against 1..len(ys)."""
-    width, height, left, bottom = 560, 260, 56, 228
-    plot_w, plot_h, top = width - left - 8, bottom - PLOT_TOP, max(ys)
+    left, bottom, plot_w, plot_h, top = LEFT, BOTTOM, PLOT_W, PLOT_H, max(ys)
     step = plot_w / max(len(ys) - 1, 1)
     points = " ".join(f"{left + i * step:.2f},{bottom - y / top * plot_h:.2f}" for i, y in enumerate(ys))
     body = [f'<polyline class="curve" points="{points}"/>']
