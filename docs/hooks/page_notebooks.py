@@ -123,8 +123,10 @@ def execute(nb: nbformat.NotebookNode, cwd: Path, page: str, cache_dir: Path | N
             cell.execution_count = count
             cell.outputs = [nbformat.from_dict(o) for o in outputs]
         return nb
+    # coalesce_streams: the kernel may flush one print in one or two messages; merged,
+    # two builds write the same bytes
     client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(cwd)}})
+                            coalesce_streams=True, resources={"metadata": {"path": str(cwd)}})
     try:
         client.execute()
     except CellExecutionError as error:
