@@ -8,7 +8,7 @@ PYTHON ?= python3
 # Material 9.7+ prints an end-of-life banner about MkDocs 2 on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build test bench clean
+.PHONY: serve build build-fast test bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,12 +16,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-serve: $(STAMP)  ## live preview on http://127.0.0.1:8000, snippets/ watched
-	$(MKDOCS) serve --dev-addr 127.0.0.1:8000 --livereload
+# --dirty: re-render only what changed; the hooks add every page whose blocks changed
+serve: $(STAMP)  ## live preview on http://127.0.0.1:8000, snippets/ watched, outputs cached
+	$(MKDOCS) serve --dirty --dev-addr 127.0.0.1:8000 --livereload
 
-build: $(STAMP)  ## clean strict build into site/
+build: $(STAMP)  ## clean strict build into site/: every block executed, as CI and Pages do
 	rm -rf site .cache
 	$(MKDOCS) build --strict --site-dir site
+
+build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same bytes as `build`)
+	D2L_EXEC_CACHE=1 $(MKDOCS) build --strict --site-dir site
 
 test: $(STAMP)   ## the whole suite: snippets, build, notebooks, browser
 	$(PY) -m pytest

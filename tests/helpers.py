@@ -35,11 +35,90 @@ def run_snippet_fresh(relpath: str) -> str:
     return done.stdout
 
 
-def build_site(project: Path, site_dir: Path) -> subprocess.CompletedProcess:
+def run_file_fresh(path: Path) -> str:
+    """`python <path>` in a fresh interpreter; its stdout."""
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def build_site(project: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the project at `project` into `site_dir`."""
     return subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site_dir)],
-                          cwd=project, env=BUILD_ENV, capture_output=True, text=True,
-                          timeout=900)
+                          cwd=project, env={**BUILD_ENV, **(env or {})}, capture_output=True,
+                          text=True, timeout=900)
+
+
+VOLATILE = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+
+
+def digests(site: Path) -> dict[str, str]:
+    """SHA-256 of every file of a built site, by path (search index and sitemap left out)."""
+    import hashlib
+
+    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()
+            and p.relative_to(site).as_posix() not in VOLATILE}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+MINI_PAGE = """\
+# 演示
+
+隐藏的 setup 固定随机种子，下面的输出和图都由它决定。
+
+```python exec="1" session="seeded" title="snippets/demo/seeded.py"
+--8<-- "snippets/demo/seeded.py:setup"
+```
+
+```python exec="1" source="block" result="text" session="seeded" title="snippets/demo/seeded.py"
+--8<-- "snippets/demo/seeded.py:show"
+```
+
+```python exec="1" html="1" session="seeded" title="figure: w"
+from page_helpers import num
+print(f'<p id="fig">w = {num(w)}</p>')
+```
+"""
+
+MINI_SNIPPET = '''\
+"""演示：隐藏的 setup 固定随机种子，后面打印的数由它决定。"""
+# --8<-- [start:setup]
+import torch
+
+torch.manual_seed(0)
+# --8<-- [end:setup]
+
+# --8<-- [start:show]
+w = torch.rand(1).item()
+print(f"w = {w:.4f}")
+# --8<-- [end:show]
+'''
+
+
+def mini_project(dest: Path, full: bool = False) -> Path:
+    """A project with this site's hooks and config and one small page (a fast build), or,
+    with `full`, a copy of the whole site."""
+    if full:
+        return copy_project(dest)
+    shutil.copytree(ROOT / "docs/hooks", dest / "docs/hooks",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "docs/stylesheets", dest / "docs/stylesheets")
+    (dest / "docs/index.md").write_text(MINI_PAGE, encoding="utf-8")
+    (dest / "snippets/demo").mkdir(parents=True)
+    (dest / "snippets/demo/seeded.py").write_text(MINI_SNIPPET, encoding="utf-8")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (dest / "mkdocs.yml").write_text(config[:config.index("\nnav:\n")] + "\nnav:\n  - 演示: index.md\n",
+                                     encoding="utf-8")
+    return dest
 
 
 def copy_project(dest: Path) -> Path:
@@ -51,6 +130,31 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+
+
+def execute_in_fresh_kernel(nb, cwd: Path):
+    """Run a built notebook's code in a fresh Jupyter kernel, as a reader would; return the copy.
+
+    A failing cell fails with the snippet it came from and the error.
+    """
+    import copy
+
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    fresh = copy.deepcopy(nb)
+    for cell in fresh.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    try:
+        NotebookClient(fresh, timeout=600, kernel_name="python3", allow_errors=False,
+                       coalesce_streams=True, resources={"metadata": {"path": str(cwd)}}).execute()
+    except CellExecutionError as error:
+        failed = next(c for c in fresh.cells if c.cell_type == "code"
+                      and any(o.get("output_type") == "error" for o in c.get("outputs", [])))
+        raise AssertionError(f"a cell from {failed.metadata.get('snippet')} raised in Jupyter:\n"
+                             f"{error}") from None
+    return fresh
 
 
 NOTE_PAGE = "deep-learning-computation/parameters/index.html"

@@ -1,10 +1,15 @@
 """MkDocs hooks: the only build glue of this site (registered in mkdocs.yml).
 
 - make page_helpers importable from the pages' hidden markdown-exec blocks;
-- give markdown-exec a clean start on every build (it has no option for that);
+- run the pages' python blocks through exec_cache.py: each block once per build, the
+  sessions in parallel worker processes before the pages render, outputs cached under
+  `mkdocs serve` (markdown-exec has no cache, no parallelism and no clean start);
+- under `mkdocs serve --dirty`, re-render a page when one of its blocks changed, even
+  if the page itself did not (MkDocs knows nothing of `--8<--` includes);
 - render the Obsidian syntax no plugin covers (obsidian.py);
-- build, execute and link the notebook of each page whose front matter says
-  `notebook: true` (page_notebooks.py), and fix mkdocs-jupyter's heading ids;
+- build and link the notebook of each page whose front matter says `notebook: true`
+  (page_notebooks.py), with the outputs of the page's own run, and fix mkdocs-jupyter's
+  heading ids;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
 - under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
   and nbconvert's): about 0.5 s less per rebuild.
@@ -12,16 +17,17 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import os
 import posixpath
 import re
 import sys
 import tempfile
 import zipfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import markdown_exec
 import nbformat
-from markdown_exec._internal.formatters import python as _exec_python
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
@@ -33,24 +39,41 @@ from pymdownx.slugs import slugify
 HOOKS_DIR = Path(__file__).resolve().parent
 if str(HOOKS_DIR) not in sys.path:
     sys.path.insert(0, str(HOOKS_DIR))
+import exec_cache  # noqa: E402
 import obsidian  # noqa: E402
 import page_notebooks as notebooks  # noqa: E402
 from mkdocs_callouts.utils import CalloutParser  # noqa: E402
 from page_helpers import ARCHIVE  # noqa: E402
 
-# -- build state -----------------------------------------------------------------
-_command = "build"
-_pool: ThreadPoolExecutor | None = None  # the kernel runs while the pages render
-_pending: dict[str, tuple[Future, Path]] = {}  # notebook src_uri -> (execution, .ipynb path)
+log = logging.getLogger("mkdocs.hooks.build_hooks")
+
+# -- build state (what outlives a rebuild of `mkdocs serve` is in exec_cache) ----------
+if os.environ.get("D2L_EXEC_CACHE") != "1":  # a cached build may need no worker at all
+    exec_cache.workers.start()
+_notebooks: dict[str, tuple[nbformat.NotebookNode, Path, list[str]]] = {}
+#   notebook src_uri -> (notebook without outputs, .ipynb path, key of each code cell's block)
 _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
+_page_keys: dict[str, list[str]] = {}  # page src_uri -> the keys of its blocks
 _vault: obsidian.Vault | None = None
 
 
 def on_startup(command, dirty):
-    global _command
-    _command = command
+    exec_cache.command = command
     if command == "serve":
         _keep_compiled_templates()
+
+
+def on_shutdown():
+    exec_cache.workers.shutdown()
+
+
+def _template_cache():
+    """Compiled Jinja templates, kept in a temp folder between rebuilds of `mkdocs serve`."""
+    import jinja2
+
+    folder = Path(tempfile.gettempdir()) / "d2l-notes-jinja"
+    folder.mkdir(exist_ok=True)
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _keep_compiled_templates():
@@ -59,18 +82,14 @@ def _keep_compiled_templates():
     Serve only: `mkdocs build` stays a build from scratch. nbconvert has no option
     for it, so its environment factory is wrapped.
     """
-    import jinja2
     from nbconvert.exporters.templateexporter import TemplateExporter
 
-    global _jinja_cache
-    folder = Path(tempfile.gettempdir()) / "d2l-notes-jinja"
-    folder.mkdir(exist_ok=True)
-    _jinja_cache = jinja2.FileSystemBytecodeCache(str(folder))
     create = TemplateExporter._create_environment
+    cache = _template_cache()
 
     def create_with_cache(self):
         env = create(self)
-        env.bytecode_cache = _jinja_cache
+        env.bytecode_cache = cache
         return env
 
     if not getattr(create, "keeps_compiled", False):
@@ -78,11 +97,9 @@ def _keep_compiled_templates():
         TemplateExporter._create_environment = create_with_cache
 
 
-_jinja_cache = None
-
-
 def on_env(env, config, files):
-    env.bytecode_cache = _jinja_cache  # None (no cache) unless serving
+    if exec_cache.command == "serve":
+        env.bytecode_cache = _template_cache()
     return env
 
 
@@ -94,18 +111,55 @@ def on_config(config):
     for name in ("page_helpers", "obsidian", "page_notebooks"):
         if name in sys.modules:
             importlib.reload(sys.modules[name])
+    # python blocks: markdown-exec renders them, exec_cache runs them (its public
+    # extension point; the plugin's own fences are limited to other languages in mkdocs.yml)
+    fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
+    fences.append({"name": "python", "class": "python", "validator": markdown_exec.validator,
+                   "format": exec_cache.formatter})
     return config
 
 
+def _store(root: Path) -> exec_cache.Store:
+    """`mkdocs build` executes everything (in memory only) unless D2L_EXEC_CACHE=1 (`make
+    build-fast`); `mkdocs serve` keeps one store, backed by .cache/exec/, for the session."""
+    folder = root / ".cache" / "exec"
+    if exec_cache.command == "serve":
+        if exec_cache.serve_store is None:
+            exec_cache.serve_store = exec_cache.Store(folder)
+        return exec_cache.serve_store
+    return exec_cache.Store(folder if os.environ.get("D2L_EXEC_CACHE") == "1" else None)
+
+
 def on_pre_build(config):
-    # `mkdocs serve` keeps session globals between rebuilds, which can hide a
-    # snippet that no longer defines what a later block uses. Start clean.
-    global _pool
-    _exec_python._sessions_globals.clear()
-    _pool = ThreadPoolExecutor(max_workers=1)
-    _pending.clear()
+    # every build starts with no session variables: serve cannot hide a broken snippet
+    exec_cache.current = exec_cache.Pages(_store(Path(config.config_file_path).parent))
+    _notebooks.clear()
+    _page_keys.clear()
     _notebook_css.clear()
     _notebook_of.clear()
+
+
+def _run_ahead(src: str, blocks: list[exec_cache.Block]) -> tuple[list[str], bool]:
+    """Send the page's sessions that have a block not in the store to the workers.
+
+    Returns each block's key, and whether the page must show other outputs than it did
+    (a block changed, or it showed an error, or it was never rendered in this process).
+    """
+    store = exec_cache.current.store
+    sessions: dict[str, list[int]] = {}
+    for n, block in enumerate(blocks):
+        sessions.setdefault(block.session or f"-{n}", []).append(n)  # no session: alone
+    keys: list[str] = [""] * len(blocks)
+    for name, members in sessions.items():
+        chain = [blocks[n] for n in members]
+        chain_keys = exec_cache.session_keys([b.code for b in chain], [b.options for b in chain])
+        for n, key in zip(members, chain_keys):
+            keys[n] = key
+        if not all(store.has(key) for key in chain_keys):  # pending elsewhere counts as had
+            exec_cache.current.fresh.update(chain_keys)
+            exec_cache.workers.submit(store, f"{src}:{name}", chain, chain_keys,
+                                      about={"page": src, "session": name})
+    return keys, exec_cache.rendered.get(src) != keys
 
 
 @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
@@ -117,9 +171,21 @@ def on_files(files, config):
     for snippet in sorted((root / "snippets").rglob("*.py")):
         files.append(File.generated(config, str(snippet.relative_to(root)),
                                     abs_src_path=str(snippet)))
-    cache = root / ".cache" / "notebook-outputs" if _command == "serve" else None
+    expand = notebooks.snippet_expander(config.mdx_configs)
     for page in list(files.documentation_pages()):
+        if not page.src_uri.endswith(".md"):
+            continue
         text = Path(page.abs_src_path).read_text(encoding="utf-8")
+        # the page's Markdown as its blocks will see it: Obsidian syntax rendered
+        converted = CalloutParser().parse(_vault.convert(text, page.src_uri))
+        try:
+            blocks = exec_cache.scan(converted, expand)
+        except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
+            raise PluginError(f"{page.src_uri}: {error}") from None
+        keys, new = _run_ahead(page.src_uri, blocks)
+        _page_keys[page.src_uri] = keys
+        if new and exec_cache.command == "serve":  # --dirty would skip it: its source file is unchanged
+            page.is_modified = lambda: True
         if not get_data(text)[1].get("notebook"):
             continue
         nb_uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
@@ -141,29 +207,46 @@ def on_files(files, config):
             href = f"{base}/{target.url}" if base else get_relative_url(target.url, nb_url)
             return f"]({href}{m['anchor'] or ''})"
 
-        # the notebook's prose is the page's, with Obsidian syntax already rendered
-        text = CalloutParser().parse(_vault.convert(text, page.src_uri))
-        nb = notebooks.build_notebook(text, config.mdx_configs, link)
+        # the notebook's prose is the page's; its code cells are the page's include blocks
+        nb = notebooks.build_notebook(converted, expand, link)
+        cell_keys = [key for block, key in zip(blocks, keys) if block.include]
+        shown = [c.metadata["snippet"] for c in nb.cells if c.cell_type == "code"]
+        if shown != [b.include for b in blocks if b.include]:
+            raise PluginError(f"{page.src_uri}: its notebook cells do not match its blocks")
         path = src_dir / nb_uri
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, path)  # placeholder until the kernel is done
-        _pending[nb_uri] = (_pool.submit(notebooks.execute, nb, root, page.src_uri, cache), path)
+        if new or _without_outputs(path) != nbformat.writes(nb):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, path)  # outputs are added when its page is rendered
+        _notebooks[nb_uri] = (nb, path, cell_keys)
         _notebook_of[page.src_uri] = nb_url
         files.append(nb_file)
     return files
 
 
+def _without_outputs(path: Path) -> str | None:
+    """The notebook written by the last build, outputs removed: has its page changed?"""
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nbformat.writes(nb)
+
+
 def on_page_markdown(markdown, page, config, files):
+    exec_cache.current.page = page.file.src_uri  # the blocks about to render are this page's
+    exec_cache.rendered[page.file.src_uri] = _page_keys.get(page.file.src_uri)
     return _vault.convert(markdown, page.file.src_uri)
 
 
 def on_pre_page(page, config, files):
-    if page.file.src_uri in _pending:
-        future, path = _pending[page.file.src_uri]
-        try:
-            nbformat.write(future.result(), path)
-        except notebooks.NotebookError as error:
-            raise PluginError(str(error)) from None
+    """A notebook renders after every Markdown page: its blocks have all run by now."""
+    if page.file.src_uri in _notebooks:
+        nb, path, keys = _notebooks[page.file.src_uri]
+        entries = [exec_cache.current.store.get(key) for key in keys]
+        nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
     return page
 
 
@@ -226,7 +309,7 @@ def _externalize_notebook_css(html: str, page) -> str:
 
 def on_page_content(html, page, config, files):
     src = page.file.src_uri
-    if src in _pending:  # the rendered notebook
+    if src in _notebooks:  # the rendered notebook
         page.meta["search"] = {"exclude": True}  # same text as its page: one search hit, not two
         html = _fix_notebook_headings(html, page)
         # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
@@ -254,8 +337,8 @@ def on_post_build(config):
         css.parent.mkdir(parents=True, exist_ok=True)
         css.write_text("\n".join(_notebook_css), encoding="utf-8")
     members = [(str(p.relative_to(root)), p) for p in sorted((root / "snippets").rglob("*.py"))]
-    members += [(f"notebooks/{path.name}", path) for _, path in sorted(_pending.values(),
-                                                                     key=lambda v: v[1].name)]
+    members += [(f"notebooks/{path.name}", path) for _, path, _ in sorted(_notebooks.values(),
+                                                                        key=lambda v: v[1].name)]
     target = site / ARCHIVE
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -263,9 +346,15 @@ def on_post_build(config):
             info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
-    _pool.shutdown()
+    pages = exec_cache.current
+    log.info(f"python blocks: {len(pages.fresh)} new, run by {exec_cache.workers.workers} "
+             f"workers; {pages.executed} run while rendering")
+    for path in pages.store.ignored:
+        log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")
+    if exec_cache.command != "serve":
+        exec_cache.workers.shutdown()
 
 
 def on_build_error(error):
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
+    if exec_cache.command != "serve":
+        exec_cache.workers.shutdown()

@@ -1,30 +1,22 @@
-"""Turn a note page into an executed Jupyter notebook (used by build_hooks.py; reloaded with it).
+"""Turn a note page into a Jupyter notebook with outputs (used by build_hooks.py; reloaded with it).
 
-mkdocs-jupyter renders notebooks but cannot make one from a Markdown page, and the
-notebook it executes is not the one it offers for download, so this module builds
-the .ipynb from the page and its snippet files and executes it with nbclient.
+mkdocs-jupyter renders notebooks but cannot make one from a Markdown page, so this
+module builds the .ipynb from the page and its snippet files. Its outputs are the
+page's own: what each block printed when the page's blocks ran (exec_cache.py), so
+the build runs every block once and starts no Jupyter kernel. The test suite runs
+every published notebook in a fresh kernel and compares (tests/site/test_notebooks.py).
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import platform
 import re
-from pathlib import Path
 
 import markdown
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 FENCE_OPEN = re.compile(r"^```python\s+(?P<attrs>.*)$")
 INCLUDE = re.compile(r'^--8<-- "(?P<target>snippets/[^"]+)"$')
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
-
-
-class NotebookError(Exception):
-    """A notebook cell raised: the message names the page and the snippet file."""
 
 
 def _strip_front_matter(text: str) -> str:
@@ -88,12 +80,16 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def build_notebook(page_text: str, mdx_configs: dict, link) -> nbformat.NotebookNode:
-    """The notebook of one page (its Markdown source), not yet executed."""
+def snippet_expander(mdx_configs: dict):
+    """`expand(line)`: one `--8<--` line replaced by what pymdownx.snippets includes, as on the page."""
     snippets = markdown.Markdown(extensions=["pymdownx.snippets"],
                                  extension_configs={"pymdownx.snippets":
                                                     mdx_configs.get("pymdownx.snippets", {})})
-    expand = lambda line: "\n".join(snippets.preprocessors["snippet"].run([line]))  # noqa: E731
+    return lambda line: "\n".join(snippets.preprocessors["snippet"].run([line]))
+
+
+def build_notebook(page_text: str, expand, link) -> nbformat.NotebookNode:
+    """The notebook of one page (its Markdown source, Obsidian syntax rendered), without outputs."""
     nb = nbformat.v4.new_notebook()
     nb.cells = page_to_cells(page_text, expand, link)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -103,40 +99,15 @@ def build_notebook(page_text: str, mdx_configs: dict, link) -> nbformat.Notebook
     return nb
 
 
-def code_key(nb: nbformat.NotebookNode) -> str:
-    """Executed outputs depend only on the code cells (snippets import nothing local)."""
-    import torch
-
-    h = hashlib.sha256(f"{torch.__version__} {platform.python_version()}".encode())
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            h.update(cell.source.encode() + b"\0")
-    return h.hexdigest()
-
-
-def execute(nb: nbformat.NotebookNode, cwd: Path, page: str, cache_dir: Path | None):
-    """Run every cell in one fresh kernel; reuse outputs when only the prose changed."""
-    cached = cache_dir / f"{code_key(nb)}.json" if cache_dir else None
+def add_outputs(nb: nbformat.NotebookNode, outputs: list[str | None]) -> nbformat.NotebookNode:
+    """Give the code cells, in order, what their blocks printed on the page, as a kernel would."""
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    if cached and cached.exists():
-        for cell, (count, outputs) in zip(code_cells, json.loads(cached.read_text())):
-            cell.execution_count = count
-            cell.outputs = [nbformat.from_dict(o) for o in outputs]
-        return nb
-    # coalesce_streams: the kernel may flush one print in one or two messages; merged,
-    # two builds write the same bytes
-    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=False,
-                            coalesce_streams=True, resources={"metadata": {"path": str(cwd)}})
-    try:
-        client.execute()
-    except CellExecutionError as error:
-        failed = next((c for c in code_cells
-                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        where = failed.metadata.get("snippet", "?") if failed else "?"
-        raise NotebookError(f"notebook of {page}: a cell from {where} raised\n{error}") from None
-    for cell in code_cells:
-        cell.metadata.pop("execution", None)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps([(c.execution_count, c.outputs) for c in code_cells]))
+    assert len(code_cells) == len(outputs)
+    for count, (cell, text) in enumerate(zip(code_cells, outputs), start=1):
+        cell.execution_count = count
+        if text is None:  # the block raised: the page shows the traceback, the build fails
+            cell.outputs = [nbformat.v4.new_output("stream", name="stderr",
+                                                   text="构建时这段代码出错，见网页上的报错。\n")]
+        else:
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
     return nb

@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import ast
-import copy
-import json
 import re
-import sys
 import zipfile
 from collections import defaultdict
 from urllib.parse import unquote, urljoin
@@ -13,12 +10,9 @@ from urllib.parse import unquote, urljoin
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from nbclient import NotebookClient
 
-from helpers import NOTE_PAGE, ROOT, SNIPPETS, build_site, copy_project, outputs_by_file, page
-
-sys.path.insert(0, str(ROOT / "docs/hooks"))
-import page_notebooks  # noqa: E402
+from helpers import (NOTE_PAGE, ROOT, SNIPPETS, build_site, copy_project, execute_in_fresh_kernel,
+                     outputs_by_file, page)
 
 NB_PAGE = "notebooks/parameters/index.html"
 NB_FILE = "notebooks/parameters/parameters.ipynb"
@@ -79,12 +73,8 @@ def test_notebook_outputs_equal_the_page_outputs(built_site, notebook):
 
 
 def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(notebook):
-    fresh = copy.deepcopy(notebook)
-    for cell in fresh.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
-    NotebookClient(fresh, timeout=600, kernel_name="python3", allow_errors=False,
-                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    """The build writes the page's outputs into the notebook; Jupyter must agree with them."""
+    fresh = execute_in_fresh_kernel(notebook, ROOT)
     assert outputs_by_snippet(fresh) == outputs_by_snippet(notebook)
 
 
@@ -113,7 +103,8 @@ def test_notebook_page_loads_no_cdn_script(built_site):
     assert "cdnjs" not in html and 'src=""' not in html and "x-mathjax-config" not in html
 
 
-def test_a_cell_that_fails_only_in_the_kernel_fails_the_build(tmp_path):
+def test_a_cell_that_fails_only_in_jupyter_fails_the_suite(tmp_path):
+    """The build runs no kernel, so the suite's fresh-kernel run is what catches this."""
     project = copy_project(tmp_path / "project")
     target = project / "snippets/parameters/custom_init.py"
     target.write_text(target.read_text(encoding="utf-8").replace(
@@ -122,18 +113,12 @@ def test_a_cell_that_fails_only_in_the_kernel_fails_the_build(tmp_path):
         "if 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')\n"),
         encoding="utf-8")
     done = build_site(project, tmp_path / "site")
-    log = done.stdout + done.stderr
-    assert done.returncode != 0, log
-    assert "notebook of deep-learning-computation/parameters.md" in log
-    assert "snippets/parameters/custom_init.py" in log and "only the notebook breaks" in log
-
-
-def test_execution_cache_key_ignores_prose_but_not_code(notebook):
-    prose_edit, code_edit = copy.deepcopy(notebook), copy.deepcopy(notebook)
-    next(c for c in prose_edit.cells if c.cell_type == "markdown").source += "\n改了一句话。"
-    next(c for c in code_edit.cells if c.cell_type == "code").source += "\nprint(1)"
-    key = page_notebooks.code_key(notebook)
-    assert page_notebooks.code_key(prose_edit) == key != page_notebooks.code_key(code_edit)
+    assert done.returncode == 0, done.stdout + done.stderr  # markdown-exec is not Jupyter
+    nb = nbformat.read(tmp_path / "site" / NB_FILE, as_version=4)
+    with pytest.raises(AssertionError) as failed:
+        execute_in_fresh_kernel(nb, project)
+    message = str(failed.value)
+    assert "snippets/parameters/custom_init.py" in message and "only the notebook breaks" in message
 
 
 def test_snippets_page_lists_every_file_with_its_docstring_and_a_working_link(built_site):
@@ -174,20 +159,3 @@ def test_snippet_needs_nothing_but_torch(path):
             continue
         assert {n.split(".")[0] for n in names} <= ALLOWED_IMPORTS, names
     assert "manual_seed(" in (SNIPPETS / path).read_text(encoding="utf-8")
-
-
-def test_a_build_never_reuses_cached_outputs(notebook, tmp_path):
-    """Only `mkdocs serve` reads the execution cache: plant a stale entry, build, see it ignored."""
-    project = copy_project(tmp_path / "project")
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    stale = [(1, [{"output_type": "stream", "name": "stdout", "text": "STALE OUTPUT\n"}])] * len(code)
-    cache = project / ".cache" / "notebook-outputs" / f"{page_notebooks.code_key(notebook)}.json"
-    cache.parent.mkdir(parents=True)
-    cache.write_text(json.dumps(stale), encoding="utf-8")
-    served = copy.deepcopy(notebook)  # the entry is live: serve would take it
-    page_notebooks.execute(served, project, "serve", cache.parent)
-    assert stream_text(next(c for c in served.cells if c.cell_type == "code")) == "STALE OUTPUT\n"
-    done = build_site(project, tmp_path / "site")
-    assert done.returncode == 0, done.stderr
-    assert "STALE OUTPUT" not in (tmp_path / "site" / NB_FILE).read_text(encoding="utf-8")
-    assert "STALE OUTPUT" not in (tmp_path / "site" / NB_PAGE).read_text(encoding="utf-8")

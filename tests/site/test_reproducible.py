@@ -1,17 +1,7 @@
 """Two clean builds give byte-identical pages, notebooks and downloads."""
 from __future__ import annotations
 
-import hashlib
-
-from helpers import ROOT, build_site
-
-VOLATILE = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
-
-
-def digests(site):
-    return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(site.rglob("*")) if p.is_file()
-            and p.relative_to(site).as_posix() not in VOLATILE}
+from helpers import ROOT, build_site, digests
 
 
 def test_two_clean_builds_are_byte_identical(built_site, tmp_path):

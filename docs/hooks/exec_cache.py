@@ -1,0 +1,471 @@
+"""Run the pages' ```python exec="1"``` blocks once, cache their output, and run sessions in parallel.
+
+markdown-exec has neither a cache nor parallelism, so this module plugs into its public
+extension point: `formatter` below is a pymdownx.superfences custom fence that hands
+markdown-exec's own `base_format` a `run` function of ours (build_hooks.py registers it).
+
+- **Key.** A block's output is stored under a SHA-256 of: the Python, torch, numpy and
+  markdown-exec versions; the code of every block of its session up to and including it
+  (after `--8<--` expansion, hidden set-up blocks included); the source of every local
+  module those blocks import (page_helpers.py, ...); its working directory and width.
+- **Files it read.** While a block runs, every file and folder of the project it opens or
+  lists is recorded with a hash of its content; an entry whose files changed is a miss.
+- **A hit** returns the stored output. The session's variables are then not in memory:
+  the first miss later in the session first replays the earlier blocks, silently, so a
+  figure block that reads `globals()` always sees the values the page shows.
+- **Storage.** `Store` keeps entries in memory; given a folder (`.cache/exec/`, used by
+  `mkdocs serve` and `make build-fast`), also one readable JSON file per entry. A file
+  that is not valid JSON, names another key, or whose output does not match its checksum
+  is ignored and the block re-executed. A failing block is never stored.
+- **Parallel.** `scan` finds the blocks of a page before it renders; `Prefetch` runs the
+  sessions with a missing entry in worker processes (one torch import per worker, kept
+  for the whole `mkdocs serve`), so rendering then finds every block in the store.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import linecache
+import os
+import platform
+import re
+import sys
+import threading
+import traceback
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from importlib import metadata
+from multiprocessing import get_context
+from pathlib import Path
+from types import ModuleType
+
+HOOKS_DIR = Path(__file__).resolve().parent
+ROOT = HOOKS_DIR.parents[1]
+LOCAL_MODULE_DIRS = [HOOKS_DIR]  # where a block's `import x` may find a module of this project
+CONTENT_DIRS = [ROOT / "docs", ROOT / "snippets"]  # files a block may read (the 代码片段 list does)
+
+
+# -- the key ------------------------------------------------------------------------
+
+@functools.cache
+def environment() -> str:
+    """Versions that change what a block prints, read without importing torch."""
+    versions = [f"python {platform.python_version()}"]
+    for dist in ("torch", "numpy", "markdown-exec"):
+        try:
+            versions.append(f"{dist} {metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{dist} -")
+    return "; ".join(versions)
+
+
+def local_modules(code: str, seen: set[str] | None = None) -> set[str]:
+    """Names of this project's modules that `code` imports, directly or through each other."""
+    seen = set() if seen is None else seen
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return seen  # the run reports it
+    for node in ast.walk(tree):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                 else [])
+        for name in {n.split(".")[0] for n in names} - seen:
+            path = _module_path(name)
+            if path:
+                seen.add(name)
+                local_modules(path.read_text(encoding="utf-8"), seen)
+    return seen
+
+
+def _module_path(name: str) -> Path | None:
+    for folder in LOCAL_MODULE_DIRS:
+        if (folder / f"{name}.py").is_file():
+            return folder / f"{name}.py"
+    return None
+
+
+def session_keys(codes: list[str], options: list[dict]) -> list[str]:
+    """The key of each block of one session, given the code and options of its blocks in order."""
+    keys, modules = [], set()
+    chain = hashlib.sha256(environment().encode())
+    for code, opts in zip(codes, options, strict=True):
+        extra = json.dumps({k: str((opts or {}).get(k) or "") for k in ("workdir", "width")})
+        chain.update(b"\0block\0" + code.strip("\n").encode())  # blank edges change nothing
+        modules |= local_modules(code)
+        h = chain.copy()
+        for name in sorted(modules):
+            h.update(f"\0module {name}\0".encode() + _module_path(name).read_bytes())
+        h.update(extra.encode())
+        keys.append(h.hexdigest())
+    return keys
+
+
+# -- files a block reads ------------------------------------------------------------
+
+_reads: list[dict[str, str]] = []  # one dict per block being recorded (a stack)
+
+
+def _audit(event: str, args: tuple) -> None:
+    if not _reads or event not in ("open", "os.listdir", "os.scandir"):
+        return
+    path = args[0]
+    if isinstance(path, int) or path is None:
+        return
+    try:
+        path = Path(os.fsdecode(path)).resolve()
+    except (OSError, ValueError, TypeError):
+        return
+    if _is_content(path) and (event == "open" or path.is_dir()):
+        _reads[-1].setdefault(path.relative_to(ROOT).as_posix(), "")
+
+
+def _is_content(path: Path) -> bool:
+    """Pages, snippets, images: not the modules (in the key already) nor their bytecode."""
+    return (any(path == d or path.is_relative_to(d) for d in CONTENT_DIRS)
+            and path.parent not in LOCAL_MODULE_DIRS and "__pycache__" not in path.parts)
+
+
+_hooked = False
+
+
+def _record_reads() -> None:
+    """Install the audit hook on first use, after a worker's torch import (a hook cannot be removed)."""
+    global _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)
+        _hooked = True
+
+
+def fingerprint(rel: str) -> str:
+    """What a recorded read saw: a file's bytes, or a folder's sorted names."""
+    path = ROOT / rel
+    if path.is_dir():
+        return "dir " + hashlib.sha256("\n".join(sorted(os.listdir(path))).encode()).hexdigest()
+    if path.is_file():
+        return "file " + hashlib.sha256(path.read_bytes()).hexdigest()
+    return "missing"
+
+
+# -- running a block ----------------------------------------------------------------
+
+class BlockError(Exception):
+    """A block raised; `.trace` is its traceback with the block's own lines shown."""
+
+    def __init__(self, title: str, trace: str):
+        super().__init__(f"{title}: {trace.strip().splitlines()[-1]}")
+        self.title, self.trace = title, trace
+
+
+def run_code(code: str, namespace: dict, name: str) -> tuple[str, dict[str, str]]:
+    """Execute `code` in `namespace` as markdown-exec does (its `print` goes to the output).
+
+    Returns the output and the project files the block read, with their fingerprints.
+    """
+    buffer = io.StringIO()
+    module = re.sub(r"[^a-zA-Z\d]+", "_", f"exec_{name}")
+    namespace["__name__"] = module  # classes defined here get a real __module__
+    sys.modules.setdefault(module, ModuleType(module))
+    namespace["print"] = functools.partial(builtins.print, file=buffer)
+    filename = f"<code block: {name}>"
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+    _record_reads()
+    _reads.append({})
+    try:
+        with contextlib.redirect_stdout(buffer):
+            exec(compile(code, filename, "exec"), namespace)  # noqa: S102
+    except Exception as error:  # noqa: BLE001 - any error of the reader's code is reported
+        raise BlockError(name, "".join(traceback.format_exception(error))) from None
+    finally:
+        reads = _reads.pop()
+    if _reads:
+        _reads[-1].update(reads)
+    return buffer.getvalue(), {rel: fingerprint(rel) for rel in sorted(reads)}
+
+
+# -- the store ----------------------------------------------------------------------
+
+@dataclass
+class Entry:
+    output: str
+    reads: dict[str, str] = field(default_factory=dict)
+
+    def is_current(self) -> bool:
+        return all(fingerprint(rel) == seen for rel, seen in self.reads.items())
+
+
+class Store:
+    """Block outputs by key: in memory, and in `folder` as plain JSON files when given one."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = folder
+        self.memory: dict[str, Entry] = {}
+        self.pending: dict[str, Job] = {}  # key -> a worker's run of its session
+        self.ignored: list[str] = []  # unreadable entry files, for the log
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def has(self, key: str) -> bool:
+        """Stored and current, or on its way from a worker (does not wait)."""
+        return key in self.pending or self._current(key) is not None
+
+    def get(self, key: str) -> Entry | None:
+        job = self.pending.pop(key, None)
+        if job is not None:
+            job.collect()
+        return self._current(key)
+
+    def _current(self, key: str) -> Entry | None:
+        entry = self.memory.get(key) or self._load(key)
+        if entry is not None and entry.is_current():
+            self.memory[key] = entry
+            return entry
+        self.memory.pop(key, None)
+        return None
+
+    def _load(self, key: str) -> Entry | None:
+        if self.folder is None or not self._path(key).is_file():
+            return None
+        path = self._path(key)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            output, reads = data["output"], data["reads"]
+            ok = (data["key"] == key and isinstance(output, str) and isinstance(reads, dict)
+                  and data["output_sha256"] == hashlib.sha256(output.encode()).hexdigest())
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            ok = False
+        if not ok:
+            self.ignored.append(str(path))
+            return None
+        return Entry(output, reads)
+
+    def put(self, key: str, entry: Entry, *, about: dict) -> None:
+        self.memory[key] = entry
+        if self.folder is None:
+            return
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {**about, "key": key, "environment": environment(), "output": entry.output,
+                "output_sha256": hashlib.sha256(entry.output.encode()).hexdigest(),
+                "reads": entry.reads}
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)  # never a half-written entry
+
+
+# -- the blocks of a page, before it renders -------------------------------------------
+
+FENCE = re.compile(r"^(?P<indent> *)(?P<fence>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)(?P<attrs>.*)$")
+ATTR = re.compile(r'(?P<name>[\w-]+)=(?:"(?P<q>[^"]*)"|(?P<v>\S+))')
+
+
+@dataclass
+class Block:
+    session: str  # "" for a block with no session
+    code: str
+    title: str
+    include: str | None  # the `--8<--` target when the block is exactly one include
+    options: dict
+
+
+def scan(text: str, expand) -> list[Block]:
+    """The python exec blocks of a page's Markdown, in order, with their code as the
+    fence formatter will receive it. `expand(line)` applies pymdownx.snippets to one line.
+    """
+    lines = [re.sub(r"^\t+", lambda m: "    " * len(m[0]), line) for line in text.split("\n")]
+    blocks, i = [], 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        indent, fence = m["indent"], m["fence"]
+        close = re.compile(rf"^ {{0,{len(indent) + 3}}}{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+        j = i + 1
+        while j < len(lines) and not close.match(lines[j]):
+            j += 1
+        attrs = {a["name"]: a["q"] if a["q"] is not None else a["v"]
+                 for a in ATTR.finditer(m["attrs"])}
+        if m["lang"] in ("python", "py") and attrs.get("exec", "").lower() in ("1", "true", "yes", "on"):
+            body = [line[len(indent):] if line.startswith(indent) else line.lstrip()
+                    for line in lines[i + 1:j]]
+            written = [line for line in body if line.strip()]
+            include = (re.fullmatch(r'--8<-- "(?P<t>[^"]+)"', written[0].strip())
+                       if len(written) == 1 else None)
+            code = "\n".join(expand(line) if line.strip().startswith("--8<--") else line
+                             for line in body)
+            blocks.append(Block(attrs.get("session", ""), code.strip("\n"), attrs.get("title", ""),
+                                include["t"] if include else None,
+                                {k: attrs.get(k) for k in ("workdir", "width")}))
+        i = j + 1
+    return blocks
+
+
+# -- parallel execution of sessions -------------------------------------------------
+
+def forget_local_modules() -> None:
+    """Drop this project's modules from sys.modules, so the next import reads the file."""
+    folders = tuple(str(d) + os.sep for d in LOCAL_MODULE_DIRS)
+    for name in [n for n, m in sys.modules.items() if n != __name__
+                 and (getattr(m, "__file__", None) or "").startswith(folders)]:
+        del sys.modules[name]
+
+
+def _worker_start(paths: list[str], cwd: str) -> None:
+    """Each worker pays, once and before its first session, torch's import (~1.5 s) and
+    that of torch._dynamo (~1.3 s), which the first optimizer a snippet makes imports."""
+    sys.path[:0] = [p for p in paths if p not in sys.path]
+    os.chdir(cwd)
+    import torch._dynamo  # noqa: F401
+
+
+def _ready() -> None:
+    """A job that only makes the pool start a worker."""
+
+
+def run_session(name: str, codes: list[str]) -> list[tuple[str, dict] | None]:
+    """In a worker: run one session's blocks in order; None for a block that raised and after."""
+    forget_local_modules()  # a kept worker must see today's page_helpers
+    namespace: dict = {}
+    results: list[tuple[str, dict] | None] = []
+    for n, code in enumerate(codes):
+        try:
+            results.append(run_code(code, namespace, f"{name}#{n + 1}"))
+        except BlockError:
+            results += [None] * (len(codes) - n)  # rendering runs it again and reports it
+            break
+    return results
+
+
+class Job:
+    """One session sent to a worker; `collect` waits for it and stores what it printed."""
+
+    def __init__(self, future: Future, store: Store, blocks: list[Block], keys: list[str],
+                 about: dict):
+        self.future, self.store, self.blocks, self.keys, self.about = future, store, blocks, keys, about
+        self.lock, self.done = threading.Lock(), False
+
+    def collect(self) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            try:
+                results = self.future.result()
+            except Exception:  # noqa: BLE001 - a dead worker: rendering runs the blocks itself
+                return
+            for block, key, result in zip(self.blocks, self.keys, results):
+                if result is not None:
+                    self.store.put(key, Entry(*result), about={**self.about, "title": block.title,
+                                                               "code": block.code})
+
+
+class Prefetch:
+    """Worker processes that run sessions ahead of rendering. Under `mkdocs serve` one pool
+    lives across rebuilds, so a snippet edit pays no torch import."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start every worker now (their torch import overlaps MkDocs' own start-up)."""
+        if self.pool is None and self.workers > 0:
+            # forkserver: one process imports torch once, and every worker is a fork of it
+            # (no torch import per worker; no fork of this process, which may have threads)
+            context = get_context("forkserver")
+            context.set_forkserver_preload([__name__, "torch._dynamo"])
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                            initializer=_worker_start,
+                                            initargs=([str(HOOKS_DIR)], str(Path.cwd())))
+            for _ in range(self.workers):
+                self.pool.submit(_ready)
+
+    def submit(self, store: Store, name: str, blocks: list[Block], keys: list[str],
+               about: dict) -> Job | None:
+        self.start()
+        if self.pool is None:
+            return None
+        try:
+            future = self.pool.submit(run_session, name, [b.code for b in blocks])
+        except BrokenProcessPool:  # a worker died (killed?): run the blocks while rendering
+            self.pool = None
+            self.workers = 0
+            return None
+        job = Job(future, store, blocks, keys, about)
+        for key in keys:
+            store.pending[key] = job
+        return job
+
+    def shutdown(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+# -- the fence formatter, used while a page renders ------------------------------------
+
+class Pages:
+    """What the formatter needs to know while pages render: one object per build."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.page = ""  # set by build_hooks before each page renders
+        self.sessions: dict[tuple[str, str], dict] = {}  # (page, session) -> its state
+        self.executed = 0  # blocks run while rendering (not by a worker), for the log and tests
+        self.fresh: set[str] = set()  # keys sent to the workers in this build
+
+    def session(self, name: str) -> dict:
+        return self.sessions.setdefault((self.page, name), {"codes": [], "run": 0, "ns": {}})
+
+    def run(self, code: str, session: str | None, title: str, options: dict) -> str:
+        from markdown_exec import ExecutionError, code_block
+
+        state = self.session(session) if session else {"codes": [], "run": 0, "ns": {}}
+        state["codes"].append(code)
+        key = session_keys(state["codes"], [{}] * (len(state["codes"]) - 1) + [options])[-1]
+        entry = self.store.get(key)
+        if entry is not None:
+            return entry.output
+        name = f"{self.page}:{session or '-'}#{len(state['codes'])}"
+        try:
+            while state["run"] < len(state["codes"]) - 1:  # replay the blocks that were hits
+                run_code(state["codes"][state["run"]], state["ns"], name)
+                state["run"] += 1
+            output, reads = run_code(code, state["ns"], title or name)
+        except BlockError as error:
+            rendered[self.page] = None  # so the next rebuild renders this page again
+            raise ExecutionError(code_block("python", error.trace)) from None
+        finally:
+            self.executed += 1
+        state["run"] += 1
+        self.store.put(key, Entry(output, reads), about={"page": self.page, "session": session,
+                                                         "title": title, "code": code})
+        return output
+
+
+# MkDocs re-imports its hooks file at every rebuild of `mkdocs serve`; what must live
+# as long as the process lives here, in a module imported the ordinary way.
+current: Pages | None = None  # set by build_hooks.on_pre_build
+command = "build"  # or "serve", from build_hooks.on_startup
+# D2L_EXEC_WORKERS=0: no workers, every block runs while its page renders (a serial build)
+workers = Prefetch(int(os.environ.get("D2L_EXEC_WORKERS") or os.cpu_count() or 1))
+serve_store: Store | None = None  # memory + .cache/exec/, for the whole `mkdocs serve`
+rendered: dict[str, list[str] | None] = {}  # page -> keys of the blocks it last showed
+
+
+def formatter(source, language, css_class, options, md, **kwargs):
+    """pymdownx.superfences custom fence: markdown-exec's rendering, our execution."""
+    from markdown_exec import base_format
+
+    def run(code, returncode=None, session=None, id=None, **extra):  # noqa: A002, ARG001
+        return current.run(code, session, extra.get("title", ""), options)
+
+    return base_format(language="python", run=run, code=source, md=md, **options)
