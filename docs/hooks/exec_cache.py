@@ -65,23 +65,40 @@ def environment() -> str:
     return "; ".join(versions)
 
 
-def local_modules(code: str, seen: set[str] | None = None) -> set[str]:
+def local_modules(code: str) -> set[str]:
     """Names of this project's modules that `code` imports, directly or through each other."""
-    seen = set() if seen is None else seen
+    found: set[str] = set()
+    todo = [name for name in _imports(code) if _module_path(name)]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            path = _module_path(name)
+            stat = path.stat()
+            todo += [n for n in _module_imports(str(path), stat.st_mtime_ns, stat.st_size)
+                     if _module_path(n)]
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _imports(code: str) -> frozenset[str]:
+    """Top-level names of the modules `code` imports (parsed once per distinct code)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
-        return seen  # the run reports it
+        return frozenset()  # the run reports it
+    names = set()
     for node in ast.walk(tree):
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                 else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
-                 else [])
-        for name in {n.split(".")[0] for n in names} - seen:
-            path = _module_path(name)
-            if path:
-                seen.add(name)
-                local_modules(path.read_text(encoding="utf-8"), seen)
-    return seen
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=256)
+def _module_imports(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    return _imports(Path(path).read_text(encoding="utf-8"))
 
 
 def _module_path(name: str) -> Path | None:
