@@ -48,8 +48,6 @@ from page_helpers import ARCHIVE  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.build_hooks")
 
 # -- build state (what outlives a rebuild of `mkdocs serve` is in exec_cache) ----------
-if os.environ.get("D2L_EXEC_CACHE") != "1":  # a cached build may need no worker at all
-    exec_cache.workers.start()
 _notebooks: dict[str, tuple[nbformat.NotebookNode, Path, list[str]]] = {}
 #   notebook src_uri -> (notebook without outputs, .ipynb path, key of each code cell's block)
 _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
@@ -59,6 +57,8 @@ _vault: obsidian.Vault | None = None
 
 def on_startup(command, dirty):
     exec_cache.command = command
+    if os.environ.get("D2L_EXEC_CACHE") != "1":  # a cached build may need no worker at all
+        exec_cache.workers.start()  # their torch import overlaps the rest of MkDocs' start-up
     if command == "serve":
         _keep_compiled_templates()
         _watch_every(0.1)

@@ -391,40 +391,78 @@ class Prefetch:
     def __init__(self, workers: int):
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.starting: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.ready = False  # the pool is up (or failed to start)
+        self.queue: list[Job] = []  # jobs submitted before it was up
 
     def start(self) -> None:
-        """Start every worker now (their torch import overlaps MkDocs' own start-up)."""
-        if self.pool is None and self.workers > 0:
+        """Start the workers in the background: their torch import overlaps MkDocs' start-up
+        (a forkserver answers its first request only once it has imported torch)."""
+        if self.starting is None and self.workers > 0:
+            self.starting = threading.Thread(target=self._start, daemon=True)
+            self.starting.start()
+
+    def _start(self) -> None:
+        pool = None
+        if str(HOOKS_DIR) not in sys.path:  # the forkserver imports this module by name
+            sys.path.insert(0, str(HOOKS_DIR))
+        try:
             # forkserver: one process imports torch once, and every worker is a fork of it
             # (no torch import per worker; no fork of this process, which may have threads)
             context = get_context("forkserver")
             context.set_forkserver_preload([__name__, "torch._dynamo"])
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                            initializer=_worker_start,
-                                            initargs=([str(HOOKS_DIR)], str(Path.cwd())))
+            pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                       initializer=_worker_start,
+                                       initargs=([str(HOOKS_DIR)], str(Path.cwd())))
             for _ in range(self.workers):
-                self.pool.submit(_ready)
+                pool.submit(_ready)
+        finally:  # a pool that failed to start leaves every block to the rendering
+            with self.lock:
+                self.pool, self.ready = pool, True
+                for job in self.queue:
+                    self._send(job)
+                self.queue.clear()
 
     def submit(self, store: Store, name: str, blocks: list[Block], keys: list[str],
                about: dict) -> Job | None:
         self.start()
-        if self.pool is None:
+        if self.starting is None:
             return None
-        try:
-            future = self.pool.submit(run_session, name, [b.code for b in blocks])
-        except BrokenProcessPool:  # a worker died (killed?): run the blocks while rendering
-            self.pool = None
-            self.workers = 0
-            return None
-        job = Job(future, store, blocks, keys, about)
+        job = Job(Future(), store, blocks, keys, about)
+        job.name, job.codes = name, [b.code for b in blocks]
+        with self.lock:
+            if self.ready:
+                self._send(job)
+            else:
+                self.queue.append(job)
         for key in keys:
             store.pending[key] = job
         return job
 
+    def _send(self, job: Job) -> None:
+        try:
+            if self.pool is None:
+                raise BrokenProcessPool("no worker pool")
+            sent = self.pool.submit(run_session, job.name, job.codes)
+        except BrokenProcessPool as error:  # a worker died (killed?): rendering runs the blocks
+            self.pool = None
+            job.future.set_exception(error)
+            return
+
+        def copy(done: Future) -> None:
+            if done.exception() is not None:
+                job.future.set_exception(done.exception())
+            else:
+                job.future.set_result(done.result())
+        sent.add_done_callback(copy)
+
     def shutdown(self):
+        if self.starting is not None:
+            self.starting.join()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.pool = self.starting = None
 
 
 # -- the fence formatter, used while a page renders ------------------------------------

@@ -264,6 +264,18 @@ def test_serve_shows_an_error_not_the_old_output_and_recovers(tmp_path):
     assert builds[1] == ("0", "0"), text  # the prose edit executed no block
 
 
+def test_serve_polls_every_tenth_second(tmp_path):
+    """build_hooks wraps MkDocs' (internal) LiveReloadServer: fail loudly if that stops working."""
+    sys.path.insert(0, str(ROOT / "docs/hooks"))
+    import build_hooks
+    from mkdocs.livereload import LiveReloadServer
+
+    build_hooks._watch_every(0.1)
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(),
+                              root=str(tmp_path))
+    assert server.observer.timeout == 0.1
+
+
 # -- the real site ---------------------------------------------------------------------
 
 def test_a_parallel_build_equals_a_serial_one(built_site, tmp_path):
