@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import logging
 import os
@@ -134,7 +135,26 @@ def on_config(config):
     fences = config.mdx_configs.setdefault("pymdownx.superfences", {}).setdefault("custom_fences", [])
     fences.append({"name": "python", "class": "python", "validator": markdown_exec.validator,
                    "format": exec_cache.formatter})
+    _cache_rendered_notebooks(config)
     return config
+
+
+def _cache_rendered_notebooks(config) -> None:
+    """Where blocks are cached (serve, build-fast), so is mkdocs-jupyter's HTML of a notebook:
+    its own cache, keyed by the .ipynb bytes and its options, in a folder named after the
+    versions that render it (its key has none). `mkdocs build` keeps it off, as mkdocs.yml says."""
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None or not (exec_cache.command == "serve"
+                               or os.environ.get("D2L_EXEC_CACHE") == "1"):
+        return
+    from importlib import metadata
+
+    versions = " ".join(f"{d} {metadata.version(d)}" for d in
+                        ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments"))
+    folder = hashlib.sha256(versions.encode()).hexdigest()[:16]
+    root = Path(config.config_file_path).parent
+    jupyter.config["cache"] = True
+    jupyter.config["cache_dir"] = str(root / ".cache" / "mkdocs-jupyter" / folder)
 
 
 def _store(root: Path) -> exec_cache.Store:
