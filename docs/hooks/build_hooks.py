@@ -168,9 +168,20 @@ def _store(root: Path) -> exec_cache.Store:
     return exec_cache.Store(folder if os.environ.get("D2L_EXEC_CACHE") == "1" else None)
 
 
+def _render_env(config) -> str:
+    """What shapes a block's HTML besides its inputs: mkdocs.yml and the renderers' versions."""
+    from importlib import metadata
+
+    text = Path(config.config_file_path).read_text(encoding="utf-8")
+    return " ".join([hashlib.sha256(text.encode()).hexdigest()] + [
+        f"{d} {metadata.version(d)}" for d in ("markdown", "pymdown-extensions", "pygments",
+                                               "markdown-exec")])
+
+
 def on_pre_build(config):
     # every build starts with no session variables: serve cannot hide a broken snippet
-    exec_cache.current = exec_cache.Pages(_store(Path(config.config_file_path).parent))
+    exec_cache.current = exec_cache.Pages(_store(Path(config.config_file_path).parent),
+                                          render_env=_render_env(config))
     _notebooks.clear()
     _page_keys.clear()
     _notebook_css.clear()
@@ -328,19 +339,21 @@ def _fix_notebook_headings(html: str, page) -> str:
 
 
 NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
-BIG_STYLE = re.compile(r'<style type="text/css">\s*(?P<css>(?:(?!</style>).){20000,}?)</style>', re.S)
+STYLE = re.compile(r'<style type="text/css">\s*(?P<css>.*?)</style>', re.S)
+BIG = 20000  # JupyterLab's stylesheet; the notebook's own small styles stay inline
 _notebook_css: list[str] = []
 
 
 def _externalize_notebook_css(html: str, page) -> str:
     """nbconvert inlines ~570 kB of JupyterLab CSS into every notebook page; serve it as
     one cacheable file instead (lighter pages on phones, faster search indexing)."""
-    blocks = [m["css"] for m in BIG_STYLE.finditer(html)]
+    blocks = [m["css"] for m in STYLE.finditer(html) if len(m["css"]) >= BIG]
     if not blocks:
         return html
     _notebook_css[:] = blocks
     href = get_relative_url(NOTEBOOK_CSS, page.url)
-    return f'<link rel="stylesheet" href="{href}">' + BIG_STYLE.sub("", html)
+    return f'<link rel="stylesheet" href="{href}">' + STYLE.sub(
+        lambda m: "" if len(m["css"]) >= BIG else m[0], html)
 
 
 def on_page_content(html, page, config, files):

@@ -83,6 +83,8 @@ def local_modules(code: str) -> set[str]:
 @functools.lru_cache(maxsize=4096)
 def _imports(code: str) -> frozenset[str]:
     """Top-level names of the modules `code` imports (parsed once per distinct code)."""
+    if "import" not in code:
+        return frozenset()
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -223,6 +225,7 @@ class Store:
     def __init__(self, folder: Path | None = None):
         self.folder = folder
         self.memory: dict[str, Entry] = {}
+        self.html: dict[str, dict] = {}  # a block's rendered HTML, by html_key
         self.pending: dict[str, Job] = {}  # key -> a worker's run of its session
         self.ignored: list[str] = []  # unreadable entry files, for the log
 
@@ -256,25 +259,52 @@ class Store:
             output, reads = data["output"], data["reads"]
             ok = (data["key"] == key and isinstance(output, str) and isinstance(reads, dict)
                   and data["output_sha256"] == hashlib.sha256(output.encode()).hexdigest())
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             ok = False
         if not ok:
             self.ignored.append(str(path))
             return None
         return Entry(output, reads)
 
+    def get_html(self, key: str) -> dict | None:
+        """A block's rendered HTML: {"html": ..., "conversions": ...}."""
+        if key in self.html:
+            return self.html[key]
+        path = self.folder / "html" / key[:2] / f"{key}.json" if self.folder else None
+        if path is None or not path.is_file():
+            return None
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rendered = {"html": data["html"], "conversions": data["conversions"]}
+            ok = (isinstance(rendered["conversions"], int) and data["html_sha256"]
+                  == hashlib.sha256(rendered["html"].encode()).hexdigest())
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            ok = False
+        if not ok:
+            self.ignored.append(str(path))
+            return None
+        self.html[key] = rendered
+        return rendered
+
+    def put_html(self, key: str, rendered: dict) -> None:
+        self.html[key] = rendered
+        if self.folder is not None:
+            self._write(self.folder / "html" / key[:2] / f"{key}.json", {
+                **rendered, "html_sha256": hashlib.sha256(rendered["html"].encode()).hexdigest()})
+
+    def _write(self, path: Path, data: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)  # never a half-written entry
+
     def put(self, key: str, entry: Entry, *, about: dict) -> None:
         self.memory[key] = entry
         if self.folder is None:
             return
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {**about, "key": key, "environment": environment(), "output": entry.output,
-                "output_sha256": hashlib.sha256(entry.output.encode()).hexdigest(),
-                "reads": entry.reads}
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)  # never a half-written entry
+        self._write(self._path(key), {
+            **about, "key": key, "environment": environment(), "output": entry.output,
+            "output_sha256": hashlib.sha256(entry.output.encode()).hexdigest(), "reads": entry.reads})
 
 
 # -- the blocks of a page, before it renders -------------------------------------------
@@ -470,22 +500,24 @@ class Prefetch:
 class Pages:
     """What the formatter needs to know while pages render: one object per build."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, render_env: str = ""):
         self.store = store
+        self.render_env = render_env  # what else shapes a block's HTML: mkdocs.yml, versions
         self.page = ""  # set by build_hooks before each page renders
         self.sessions: dict[tuple[str, str], dict] = {}  # (page, session) -> its state
         self.executed = 0  # blocks run while rendering (not by a worker), for the log and tests
         self.fresh: set[str] = set()  # keys sent to the workers in this build
 
-    def session(self, name: str) -> dict:
-        return self.sessions.setdefault((self.page, name), {"codes": [], "run": 0, "ns": {}})
+    def begin(self, code: str, session: str | None, options: dict) -> tuple[dict, str]:
+        """Add a block to its session; return the session's state and the block's key."""
+        state = (self.sessions.setdefault((self.page, session), {"codes": [], "run": 0, "ns": {}})
+                 if session else {"codes": [], "run": 0, "ns": {}})
+        state["codes"].append(code)
+        return state, session_keys(state["codes"], [{}] * (len(state["codes"]) - 1) + [options])[-1]
 
-    def run(self, code: str, session: str | None, title: str, options: dict) -> str:
+    def run(self, state: dict, key: str, code: str, session: str | None, title: str) -> str:
         from markdown_exec import ExecutionError, code_block
 
-        state = self.session(session) if session else {"codes": [], "run": 0, "ns": {}}
-        state["codes"].append(code)
-        key = session_keys(state["codes"], [{}] * (len(state["codes"]) - 1) + [options])[-1]
         entry = self.store.get(key)
         if entry is not None:
             return entry.output
@@ -505,6 +537,22 @@ class Pages:
                                                          "title": title, "code": code})
         return output
 
+    def html_key(self, key: str, options: dict) -> str:
+        about = json.dumps(options, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(f"{key}\0{about}\0{self.render_env}".encode()).hexdigest()
+
+    def cached_html(self, key: str, options: dict) -> dict | None:
+        if self.store.get(key) is None:  # the output itself must be current
+            return None
+        return self.store.get_html(self.html_key(key, options))
+
+    def keep_html(self, key: str, options: dict, rendered: dict) -> None:
+        """Keep a block's HTML unless it depends on more than its inputs: a heading goes into
+        the page's TOC, an `exec-N--` id numbers blocks across the build."""
+        html = rendered["html"]
+        if self.store.get(key) is not None and "<h" not in html and 'id="exec-' not in html:
+            self.store.put_html(self.html_key(key, options), rendered)
+
 
 # MkDocs re-imports its hooks file at every rebuild of `mkdocs serve`; what must live
 # as long as the process lives here, in a module imported the ordinary way.
@@ -520,7 +568,22 @@ def formatter(source, language, css_class, options, md, **kwargs):
     """pymdownx.superfences custom fence: markdown-exec's rendering, our execution."""
     from markdown_exec import base_format
 
-    def run(code, returncode=None, session=None, id=None, **extra):  # noqa: A002, ARG001
-        return current.run(code, session, extra.get("title", ""), options)
+    from markdown_exec import MarkdownConverter
+    from markupsafe import Markup
 
-    return base_format(language="python", run=run, code=source, md=md, **options)
+    state, key = current.begin(source, options.get("session"), options)
+    cached = current.cached_html(key, options)
+    if cached is not None:
+        # markdown-exec numbers its conversions across the build ("exec-N--" ids of
+        # headings in outputs): count this block's, as if it had been converted
+        MarkdownConverter.counter += cached["conversions"]
+        return Markup(cached["html"])  # noqa: S704 - what base_format made of the same inputs
+
+    def run(code, returncode=None, session=None, id=None, **extra):  # noqa: A002, ARG001
+        return current.run(state, key, code, session, extra.get("title", ""))
+
+    before = MarkdownConverter.counter
+    html = base_format(language="python", run=run, code=source, md=md, **options)
+    current.keep_html(key, options, {"html": str(html),
+                                     "conversions": MarkdownConverter.counter - before})
+    return html

@@ -8,6 +8,7 @@ every published notebook in a fresh kernel and compares (tests/site/test_noteboo
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown
@@ -85,7 +86,9 @@ def snippet_expander(mdx_configs: dict):
     snippets = markdown.Markdown(extensions=["pymdownx.snippets"],
                                  extension_configs={"pymdownx.snippets":
                                                     mdx_configs.get("pymdownx.snippets", {})})
-    return lambda line: "\n".join(snippets.preprocessors["snippet"].run([line]))
+    # one expansion per distinct line and build: pages and their notebooks share them
+    return functools.lru_cache(maxsize=None)(
+        lambda line: "\n".join(snippets.preprocessors["snippet"].run([line])))
 
 
 def build_notebook(page_text: str, expand, link) -> nbformat.NotebookNode:
