@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -91,6 +92,17 @@ def test_a_damaged_entry_is_ignored(tmp_path, damage):
     fresh = exec_cache.Store(tmp_path / "exec")
     assert fresh.get(key) is None
     assert fresh.ignored == [str(path)]
+
+
+def test_a_damaged_html_entry_is_ignored(tmp_path):
+    store = exec_cache.Store(tmp_path / "exec")
+    store.put_html("ab" * 32, {"html": "<p>hi</p>", "conversions": 1})
+    assert exec_cache.Store(tmp_path / "exec").get_html("ab" * 32)["html"] == "<p>hi</p>"
+    path = next((tmp_path / "exec/html").rglob("*.json"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**data, "html": "<p>STALE</p>"}), encoding="utf-8")
+    fresh = exec_cache.Store(tmp_path / "exec")
+    assert fresh.get_html("ab" * 32) is None and fresh.ignored == [str(path)]
 
 
 def test_an_entry_whose_files_changed_is_a_miss(tmp_path, monkeypatch):
@@ -193,6 +205,7 @@ def test_a_corrupted_entry_is_executed_again_and_the_page_is_right(mini):
 
 def test_mkdocs_build_never_reads_the_cache_but_a_fast_build_does(mini):
     """Plant entries that look valid but say STALE: only `make build-fast` may show them."""
+    shutil.rmtree(mini / ".cache/exec/html")  # else the fast build shows the HTML it kept
     for path in (mini / ".cache/exec").rglob("*.json"):
         data = json.loads(path.read_text(encoding="utf-8"))
         if data["output"].startswith("w = "):
