@@ -188,27 +188,61 @@ def on_pre_build(config):
     _notebook_of.clear()
 
 
-def _run_ahead(src: str, blocks: list[exec_cache.Block]) -> tuple[list[str], bool]:
+def _keys(blocks: list[exec_cache.Block]) -> list[str]:
+    """Each block's key; a block with no session is a session of its own."""
+    sessions: dict[str, list[int]] = {}
+    for n, block in enumerate(blocks):
+        sessions.setdefault(block.session or f"-{n}", []).append(n)
+    keys: list[str] = [""] * len(blocks)
+    for members in sessions.values():
+        chain = [blocks[n] for n in members]
+        for n, key in zip(members, exec_cache.session_keys([b.code for b in chain],
+                                                           [b.options for b in chain])):
+            keys[n] = key
+    return keys
+
+
+def _run_ahead(src: str, blocks: list[exec_cache.Block], keys: list[str]) -> bool:
     """Send the page's sessions that have a block not in the store to the workers.
 
-    Returns each block's key, and whether the page must show other outputs than it did
-    (a block changed, or it showed an error, or it was never rendered in this process).
+    Returns whether the page must show other outputs than it did (a block changed, or
+    it showed an error, or it was never rendered in this process).
     """
     store = exec_cache.current.store
     sessions: dict[str, list[int]] = {}
     for n, block in enumerate(blocks):
-        sessions.setdefault(block.session or f"-{n}", []).append(n)  # no session: alone
-    keys: list[str] = [""] * len(blocks)
+        sessions.setdefault(block.session or f"-{n}", []).append(n)
     for name, members in sessions.items():
-        chain = [blocks[n] for n in members]
-        chain_keys = exec_cache.session_keys([b.code for b in chain], [b.options for b in chain])
-        for n, key in zip(members, chain_keys):
-            keys[n] = key
+        chain_keys = [keys[n] for n in members]
         if not all(store.has(key) for key in chain_keys):  # pending elsewhere counts as had
             exec_cache.current.fresh.update(chain_keys)
-            exec_cache.workers.submit(store, f"{src}:{name}", chain, chain_keys,
-                                      about={"page": src, "session": name})
-    return keys, exec_cache.rendered.get(src) != keys
+            exec_cache.workers.submit(store, f"{src}:{name}", [blocks[n] for n in members],
+                                      chain_keys, about={"page": src, "session": name})
+    return exec_cache.rendered.get(src) != keys
+
+
+INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)')
+
+
+def _inputs(root: Path, text: str, shared: tuple) -> tuple:
+    """Everything a page's blocks and notebook are made from, as a value to compare:
+    its text, the files it includes (their size and time), and what all pages share."""
+    stats = []
+    for rel in sorted(set(INCLUDE.findall(text))):
+        try:
+            stat = (root / rel).stat()
+            stats.append((rel, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stats.append((rel, None, None))
+    return (text, tuple(stats), shared)
+
+
+def _shared_inputs(root: Path, files) -> tuple:
+    """What every page's blocks and notebook depend on: the hooks' modules, the vault, the pages."""
+    hooks = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(HOOKS_DIR.iterdir()) if p.is_file())
+    return (hooks, repr(sorted(_vault.pages.items())), repr(sorted(_vault.files.items())),
+            tuple(f.src_uri for f in files.documentation_pages()), exec_cache.environment())
 
 
 @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
@@ -221,17 +255,25 @@ def on_files(files, config):
         files.append(File.generated(config, str(snippet.relative_to(root)),
                                     abs_src_path=str(snippet)))
     expand = notebooks.snippet_expander(config.mdx_configs)
+    shared = _shared_inputs(root, files)
     for page in list(files.documentation_pages()):
         if not page.src_uri.endswith(".md"):
             continue
         text = Path(page.abs_src_path).read_text(encoding="utf-8")
-        # the page's Markdown as its blocks will see it: Obsidian syntax rendered
-        converted = CalloutParser().parse(_vault.convert(text, page.src_uri))
-        try:
-            blocks = exec_cache.scan(converted, expand)
-        except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
-            raise PluginError(f"{page.src_uri}: {error}") from None
-        keys, new = _run_ahead(page.src_uri, blocks)
+        inputs = _inputs(root, text, shared)
+        known = exec_cache.page_memo.get(page.src_uri)
+        if known and known[0] == inputs:  # serve: an unchanged page is not scanned again
+            converted, blocks, keys = known[1]
+        else:
+            # the page's Markdown as its blocks will see it: Obsidian syntax rendered
+            converted = CalloutParser().parse(_vault.convert(text, page.src_uri))
+            try:
+                blocks = exec_cache.scan(converted, expand)
+            except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
+                raise PluginError(f"{page.src_uri}: {error}") from None
+            keys = _keys(blocks)
+            exec_cache.page_memo[page.src_uri] = (inputs, (converted, blocks, keys))
+        new = _run_ahead(page.src_uri, blocks, keys)
         _page_keys[page.src_uri] = keys
         if new and exec_cache.command == "serve":  # --dirty would skip it: its source file is unchanged
             page.is_modified = lambda: True
@@ -257,7 +299,11 @@ def on_files(files, config):
             return f"]({href}{m['anchor'] or ''})"
 
         # the notebook's prose is the page's; its code cells are the page's include blocks
-        nb = notebooks.build_notebook(converted, expand, link)
+        memo = exec_cache.page_memo[page.src_uri]
+        if len(memo) < 3:
+            exec_cache.page_memo[page.src_uri] = (*memo, nbformat.writes(
+                notebooks.build_notebook(converted, expand, link)))
+        nb = nbformat.reads(exec_cache.page_memo[page.src_uri][2], as_version=4)
         cell_keys = [key for block, key in zip(blocks, keys) if block.include]
         shown = [c.metadata["snippet"] for c in nb.cells if c.cell_type == "code"]
         if shown != [b.include for b in blocks if b.include]:

@@ -562,6 +562,7 @@ command = "build"  # or "serve", from build_hooks.on_startup
 workers = Prefetch(int(os.environ.get("D2L_EXEC_WORKERS") or os.cpu_count() or 1))
 serve_store: Store | None = None  # memory + .cache/exec/, for the whole `mkdocs serve`
 rendered: dict[str, list[str] | None] = {}  # page -> keys of the blocks it last showed
+page_memo: dict[str, tuple] = {}  # page -> (inputs, (Markdown, blocks, keys)[, notebook]), for serve
 
 
 def formatter(source, language, css_class, options, md, **kwargs):
