@@ -8,13 +8,21 @@ PYTHON ?= python3
 # Material 9.7+ prints an end-of-life banner about MkDocs 2 on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build build-fast test bench clean
+.PHONY: serve build build-fast test bench lock clean
 
-$(STAMP): pyproject.toml
+LOCK   := requirements.lock
+
+# The exact versions (and hashes) that were tested: a clone built next month gets them too.
+$(STAMP): $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	touch $@
+
+lock: $(STAMP)  ## after editing dependencies in pyproject.toml: re-resolve requirements.lock
+	$(PY) -m pip install --quiet "pip-tools>=7.6,<7.7"
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
+	    --output-file $(LOCK) pyproject.toml
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 
 # --dirty: re-render only what changed; the hooks add every page whose blocks changed
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000, snippets/ watched, outputs cached
