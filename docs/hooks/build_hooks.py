@@ -282,7 +282,7 @@ def on_files(files, config):
         nb_uri = f"notebooks/{Path(page.src_uri).stem}.ipynb"
         # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile
         # reads src_dir and cannot see a generated file's abs_src_path.
-        src_dir = root / ".cache" / "generated"
+        src_dir = exec_cache.notebook_dir()
         nb_file = File(nb_uri, src_dir=str(src_dir), dest_dir=config.site_dir,
                        use_directory_urls=config.use_directory_urls)
         # mkdocs-jupyter serves the notebook at the URL a .md at that path would get

@@ -562,6 +562,22 @@ command = "build"  # or "serve", from build_hooks.on_startup
 workers = Prefetch(int(os.environ.get("D2L_EXEC_WORKERS") or os.cpu_count() or 1))
 serve_store: Store | None = None  # memory + .cache/exec/, for the whole `mkdocs serve`
 rendered: dict[str, list[str] | None] = {}  # page -> keys of the blocks it last showed
+_notebooks: list[Path] = []
+
+
+def notebook_dir() -> Path:
+    """Where this process writes the notebooks it makes: its own folder, so two builds of
+    one project at once (make serve and make test) never write the same file."""
+    if not _notebooks:
+        import atexit
+        import shutil
+        import tempfile
+
+        _notebooks.append(Path(tempfile.mkdtemp(prefix="d2l-notebooks-")))
+        atexit.register(shutil.rmtree, _notebooks[0], True)
+    return _notebooks[0]
+
+
 page_memo: dict[str, tuple] = {}  # page -> (inputs, (Markdown, blocks, keys)[, notebook]), for serve
 
 

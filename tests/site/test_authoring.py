@@ -41,9 +41,11 @@ def add_practice_note(project: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory):
+    """The practice note added and built strictly, as `make serve` would (its cache starts
+    empty, so every block runs; test_reproducible.py shows a cached build is a clean one)."""
     project = add_practice_note(copy_project(tmp_path_factory.mktemp("practice")))
     site = project / "site"
-    done = build_site(project, site)
+    done = build_site(project, site, env={"D2L_EXEC_CACHE": "1"})
     assert done.returncode == 0, done.stdout + done.stderr
     return project, site
 
@@ -114,12 +116,12 @@ def test_the_practice_notes_own_test_passes(practice):
     assert "1 passed" in done.stdout
 
 
-def test_a_wikilink_to_a_missing_heading_fails_the_build(tmp_path):
-    project = add_practice_note(copy_project(tmp_path / "project"))
+def test_a_wikilink_to_a_missing_heading_fails_the_build(practice, tmp_path):
+    project = Path(shutil.copytree(practice[0], tmp_path / "project"))  # with its .cache/exec/
     note = project / "docs/deep-learning-computation/deferred-init.md"
     note.write_text(note.read_text(encoding="utf-8").replace(
         "[[5.2 参数管理#3. 参数绑定|参数绑定]]", "[[5.2 参数管理#9. 没有这一节|参数绑定]]"),
         encoding="utf-8")
-    done = build_site(project, tmp_path / "site")
+    done = build_site(project, tmp_path / "site", env={"D2L_EXEC_CACHE": "1"})
     assert done.returncode != 0
     assert "deferred-init.md" in done.stdout + done.stderr and "9-没有这一节" in done.stdout + done.stderr

@@ -91,20 +91,32 @@ def visit(context, url):
     return pg, errors, hosts, failed
 
 
+@pytest.fixture(scope="module")
+def desktop(browser, server):
+    """Every page, loaded once at desktop width: the page and what it asked for."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    loaded = {}
+    for path in PAGES:
+        pg, errors, hosts, failed = visit(ctx, server + path)
+        shot(pg, "page-" + (path.strip("/").replace("/", "-") or "home"))
+        loaded[path] = (pg, errors, hosts, failed)
+    yield loaded
+    ctx.close()
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_page_renders_with_no_errors_and_no_third_party_request(context, server, path):
-    pg, errors, hosts, failed = visit(context, server + path)
+def test_page_renders_with_no_errors_and_no_third_party_request(desktop, server, path):
+    pg, errors, hosts, failed = desktop[path]
     local = urlparse(server).netloc
     assert errors == []
     assert failed == []
     assert set(hosts) == {local}, f"requests to other hosts: {set(hosts) - {local}}"
     assert pg.locator("article h1").first.is_visible()
-    shot(pg, "page-" + (path.strip("/").replace("/", "-") or "home"))
 
 
 @pytest.mark.parametrize("path", [p for p in PAGES if p.startswith(("deep", "notebooks"))])
-def test_live_outputs_are_visible(context, server, path):
-    pg, *_ = visit(context, server + path)
+def test_live_outputs_are_visible(desktop, path):
+    pg = desktop[path][0]
     out = pg.locator("div.result pre, .jp-OutputArea-output pre").first
     assert out.is_visible()
     assert out.inner_text().strip()
@@ -135,16 +147,24 @@ def test_dark_mode_toggle_works_and_survives_a_reload(context, server):
     shot(pg, "dark-note")
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_no_horizontal_page_scroll_on_a_phone(browser, server, path):
+@pytest.fixture(scope="module")
+def phone_widths(browser, server):
+    """Every page on a 375-px phone: the width of what it lays out."""
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                               has_touch=True, device_scale_factor=2)
+    widths = {}
     pg = ctx.new_page()
-    pg.goto(server + path, wait_until="networkidle")
-    width = pg.evaluate("document.documentElement.scrollWidth")
-    shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"))
+    for path in PAGES:
+        pg.goto(server + path, wait_until="load")
+        widths[path] = pg.evaluate("document.documentElement.scrollWidth")
+        shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"))
     ctx.close()
-    assert width <= 375
+    return widths
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_page_scroll_on_a_phone(phone_widths, path):
+    assert phone_widths[path] <= 375
 
 
 @pytest.mark.parametrize("query, page, section", [

@@ -8,7 +8,8 @@ import pytest
 import torch
 from bs4 import BeautifulSoup
 
-from helpers import NOTE_PAGE, SNIPPETS, outputs_by_file, page, run_snippet_fresh
+from helpers import (NOTE_PAGE, SNIPPETS, outputs_by_file, page, run_snippet_fresh,
+                     run_snippets_fresh)
 
 ALL_SNIPPETS = sorted(str(p.relative_to(SNIPPETS)) for p in SNIPPETS.rglob("*.py"))
 
@@ -33,9 +34,23 @@ def test_every_snippet_file_is_shown_somewhere(shown_outputs):
     assert {f"snippets/{p}" for p in ALL_SNIPPETS} <= set(shown_outputs)
 
 
+@pytest.fixture(scope="module")
+def printed_alone() -> dict[str, str]:
+    """What each snippet prints when run on its own (one interpreter, a fresh state each)."""
+    return run_snippets_fresh(ALL_SNIPPETS)
+
+
 @pytest.mark.parametrize("path", ALL_SNIPPETS)
-def test_page_shows_what_the_snippet_prints_on_its_own(shown_outputs, path):
-    assert shown_outputs[f"snippets/{path}"] == run_snippet_fresh(path).rstrip("\n")
+def test_page_shows_what_the_snippet_prints_on_its_own(shown_outputs, printed_alone, path):
+    assert shown_outputs[f"snippets/{path}"] == printed_alone[path].rstrip("\n")
+
+
+@pytest.mark.parametrize("path", ["parameters/builtin_init_normal.py",
+                                  "parameters_exercises/train_shared_mlp.py"])
+def test_a_batched_run_prints_what_python_prints(printed_alone, path):
+    """The batch above stands for `python snippets/<file>.py`: check it against the real thing
+    on a snippet that draws random numbers and on one that trains with an optimizer."""
+    assert printed_alone[path] == run_snippet_fresh(path)
 
 
 def test_no_traceback_and_no_pasted_note_output(built_site):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import copy
 import re
 import zipfile
 from collections import defaultdict
@@ -103,20 +104,16 @@ def test_notebook_page_loads_no_cdn_script(built_site):
     assert "cdnjs" not in html and 'src=""' not in html and "x-mathjax-config" not in html
 
 
-def test_a_cell_that_fails_only_in_jupyter_fails_the_suite(tmp_path):
-    """The build runs no kernel, so the suite's fresh-kernel run is what catches this."""
-    project = copy_project(tmp_path / "project")
-    target = project / "snippets/parameters/custom_init.py"
-    target.write_text(target.read_text(encoding="utf-8").replace(
-        "net.apply(my_init)\n",
-        "net.apply(my_init)\nimport sys\n"
-        "if 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')\n"),
-        encoding="utf-8")
-    done = build_site(project, tmp_path / "site")
-    assert done.returncode == 0, done.stdout + done.stderr  # markdown-exec is not Jupyter
-    nb = nbformat.read(tmp_path / "site" / NB_FILE, as_version=4)
+def test_a_cell_that_fails_only_in_jupyter_fails_the_suite(notebook):
+    """The build runs no kernel (markdown-exec is not Jupyter), so the fresh-kernel run above
+    is what catches a cell that fails only there: it must fail, naming the snippet file."""
+    broken = copy.deepcopy(notebook)
+    cell = next(c for c in broken.cells if c.cell_type == "code"
+                and c.metadata["snippet"].startswith("snippets/parameters/custom_init.py"))
+    cell.source += ("\nimport sys\n"
+                    "if 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')\n")
     with pytest.raises(AssertionError) as failed:
-        execute_in_fresh_kernel(nb, project)
+        execute_in_fresh_kernel(broken, ROOT)
     message = str(failed.value)
     assert "snippets/parameters/custom_init.py" in message and "only the notebook breaks" in message
 

@@ -1,15 +1,41 @@
-"""Two clean builds give byte-identical pages, notebooks and downloads."""
+"""Every way to build the site gives the same bytes as the clean build (built_site):
+another clean build, a serial one (no worker process), and a cached one (`make build-fast`).
+"""
 from __future__ import annotations
 
-from helpers import ROOT, build_site, digests
+import pytest
+
+from helpers import build_site, copy_project, digests
 
 
-def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
-    again = tmp_path / "again"
-    done = build_site(ROOT, again)
-    assert done.returncode == 0, done.stderr
-    first, second = digests(built_site), digests(again)
+def same_files(site, built_site):
+    first, second = digests(built_site), digests(site)
     assert first.keys() == second.keys()
-    differ = sorted(name for name in first if first[name] != second[name])
-    assert differ == []
+    assert sorted(name for name in first if first[name] != second[name]) == []
     assert any(n.endswith(".ipynb") for n in first) and any(n.endswith(".zip") for n in first)
+
+
+@pytest.fixture(scope="module")
+def again(tmp_path_factory):
+    """A second clean build, serial, in a copy of the project whose .cache/exec/ it fills."""
+    tmp = tmp_path_factory.mktemp("again")
+    project = copy_project(tmp / "project")
+    done = build_site(project, tmp / "site", env={"D2L_EXEC_WORKERS": "0", "D2L_EXEC_CACHE": "1"})
+    assert done.returncode == 0, done.stderr
+    return project, tmp / "site", done.stderr
+
+
+def test_two_clean_builds_are_byte_identical_and_parallel_equals_serial(again, built_site,
+                                                                       built_site_log):
+    _, site, log = again
+    assert "run by 0 workers" in log and "run by 0 workers" not in built_site_log
+    assert "0 new" not in log  # its cache started empty: every block ran
+    same_files(site, built_site)
+
+
+def test_a_cached_build_equals_a_clean_one(again, built_site, tmp_path):
+    project = again[0]
+    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "python blocks: 0 new" in done.stderr and "0 run while rendering" in done.stderr
+    same_files(tmp_path / "fast", built_site)
