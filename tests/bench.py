@@ -222,8 +222,8 @@ def page_weight(site: Path) -> dict:
 
 def test_suite() -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run([PY, "-m", "pytest", "-q"], env=ENV, cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run([PY, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"],
+                          env=ENV, cwd=ROOT, capture_output=True, text=True)  # as `make test`
     summary = (done.stdout.strip().splitlines() or ["no output"])[-1]
     if done.returncode != 0:
         print(done.stdout[-3000:], file=sys.stderr)

@@ -394,9 +394,10 @@ def run_session(name: str, codes: list[str]) -> list[tuple[str, dict] | None]:
 class Job:
     """One session sent to a worker; `collect` waits for it and stores what it printed."""
 
-    def __init__(self, future: Future, store: Store, blocks: list[Block], keys: list[str],
-                 about: dict):
-        self.future, self.store, self.blocks, self.keys, self.about = future, store, blocks, keys, about
+    def __init__(self, name: str, store: Store, blocks: list[Block], keys: list[str], about: dict):
+        self.name, self.codes = name, [b.code for b in blocks]
+        self.store, self.blocks, self.keys, self.about = store, blocks, keys, about
+        self.future: Future = Future()  # the worker's results, once it has run the session
         self.lock, self.done = threading.Lock(), False
 
     def collect(self) -> None:
@@ -459,8 +460,7 @@ class Prefetch:
         self.start()
         if self.starting is None:
             return None
-        job = Job(Future(), store, blocks, keys, about)
-        job.name, job.codes = name, [b.code for b in blocks]
+        job = Job(name, store, blocks, keys, about)
         with self.lock:
             if self.ready:
                 self._send(job)
