@@ -58,7 +58,9 @@ _vault: obsidian.Vault | None = None
 
 def on_startup(command, dirty):
     exec_cache.command = command
-    if os.environ.get("D2L_EXEC_CACHE") != "1":  # a cached build may need no worker at all
+    if os.environ.get("D2L_EXEC_CACHE") == "1" and command != "serve":
+        exec_cache.workers.workers = 0  # build-fast: its few misses run sooner than workers start
+    else:
         exec_cache.workers.start()  # their torch import overlaps the rest of MkDocs' start-up
     if command == "serve":
         _keep_compiled_templates()
