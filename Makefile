@@ -36,7 +36,7 @@ build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same b
 	D2L_EXEC_CACHE=1 $(MKDOCS) build --strict --site-dir site
 
 test: $(STAMP)   ## the whole suite: snippets, build, notebooks, browser
-	$(PY) -m pytest -n auto --dist loadfile  # workers share one site build (tests/conftest.py)
+	$(PY) -m pytest -n 3 --dist loadfile  # 3 workers: tests wait on builds and the browser; one shared site build (tests/conftest.py)
 
 bench: $(STAMP)  ## build vs floor, serve reload latency, page weight
 	$(PY) tests/bench.py

@@ -222,7 +222,7 @@ def page_weight(site: Path) -> dict:
 
 def test_suite() -> tuple[float, str]:
     start = time.perf_counter()
-    done = subprocess.run([PY, "-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"],
+    done = subprocess.run([PY, "-m", "pytest", "-q", "-n", "3", "--dist", "loadfile"],
                           env=ENV, cwd=ROOT, capture_output=True, text=True)  # as `make test`
     summary = (done.stdout.strip().splitlines() or ["no output"])[-1]
     if done.returncode != 0:

@@ -73,9 +73,9 @@ def context(browser):
     ctx.close()
 
 
-def shot(pg, name):
+def shot(pg, name, full_page=True):
     ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def visit(context, url):
@@ -157,7 +157,7 @@ def phone_widths(browser, server):
     for path in PAGES:
         pg.goto(server + path, wait_until="load")
         widths[path] = pg.evaluate("document.documentElement.scrollWidth")
-        shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"))
+        shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"), full_page=False)
     ctx.close()
     return widths
 
