@@ -365,9 +365,28 @@ def forget_local_modules() -> None:
         del sys.modules[name]
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Exit when the parent process is gone: a `mkdocs serve` ended by a signal runs no
+    clean-up, and its forkserver and workers (torch loaded, ~300 MB each) must not linger."""
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+if sys.argv[:1] == ["-c"] and "multiprocessing.forkserver" in sys.modules:
+    # preloaded by the forkserver that Prefetch starts; its MkDocs may be gone already
+    _exit_with_parent(int(os.environ.get("D2L_EXEC_PARENT") or os.getppid()))
+
+
 def _worker_start(paths: list[str], cwd: str) -> None:
     """Each worker pays, once and before its first session, torch's import (~1.5 s) and
     that of torch._dynamo (~1.3 s), which the first optimizer a snippet makes imports."""
+    _exit_with_parent(os.getppid())  # the forkserver
     sys.path[:0] = [p for p in paths if p not in sys.path]
     os.chdir(cwd)
     import torch._dynamo  # noqa: F401
@@ -441,6 +460,7 @@ class Prefetch:
         try:
             # forkserver: one process imports torch once, and every worker is a fork of it
             # (no torch import per worker; no fork of this process, which may have threads)
+            os.environ["D2L_EXEC_PARENT"] = str(os.getpid())  # for the forkserver's watch
             context = get_context("forkserver")
             context.set_forkserver_preload([__name__, "torch._dynamo"])
             pool = ProcessPoolExecutor(self.workers, mp_context=context,
