@@ -10,15 +10,15 @@ import json
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
+
+from helpers import fetch, free_port  # tests/ is on sys.path: bench.py runs from there
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -107,17 +107,6 @@ def all_snippets_once(project: Path) -> float:
             "    with contextlib.redirect_stdout(io.StringIO()):\n"
             "        runpy.run_path(f, run_name='__main__')\n")
     return timed([PY, "-c", code], project)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as r:
-        return r.read().decode("utf-8")
 
 
 def serve_reloads(project: Path) -> tuple[list[float], list[float]]:

@@ -75,6 +75,13 @@ def digests(site: Path) -> dict[str, str]:
             and p.relative_to(site).as_posix() not in VOLATILE}
 
 
+def fetch(url: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.read().decode("utf-8")
+
+
 def free_port() -> int:
     import socket
 

@@ -192,11 +192,8 @@ def on_pre_build(config):
 
 def _keys(blocks: list[exec_cache.Block]) -> list[str]:
     """Each block's key; a block with no session is a session of its own."""
-    sessions: dict[str, list[int]] = {}
-    for n, block in enumerate(blocks):
-        sessions.setdefault(block.session or f"-{n}", []).append(n)
     keys: list[str] = [""] * len(blocks)
-    for members in sessions.values():
+    for members in exec_cache.sessions(blocks).values():
         chain = [blocks[n] for n in members]
         for n, key in zip(members, exec_cache.session_keys([b.code for b in chain],
                                                            [b.options for b in chain])):
@@ -211,10 +208,7 @@ def _run_ahead(src: str, blocks: list[exec_cache.Block], keys: list[str]) -> boo
     it showed an error, or it was never rendered in this process).
     """
     store = exec_cache.current.store
-    sessions: dict[str, list[int]] = {}
-    for n, block in enumerate(blocks):
-        sessions.setdefault(block.session or f"-{n}", []).append(n)
-    for name, members in sessions.items():
+    for name, members in exec_cache.sessions(blocks).items():
         chain_keys = [keys[n] for n in members]
         if not all(store.has(key) for key in chain_keys):  # pending elsewhere counts as had
             exec_cache.current.fresh.update(chain_keys)

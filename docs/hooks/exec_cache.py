@@ -322,6 +322,14 @@ class Block:
     options: dict
 
 
+def sessions(blocks: list[Block]) -> dict[str, list[int]]:
+    """The indices of each session's blocks, in order; a block with no session is alone."""
+    found: dict[str, list[int]] = {}
+    for n, block in enumerate(blocks):
+        found.setdefault(block.session or f"-{n}", []).append(n)
+    return found
+
+
 def scan(text: str, expand) -> list[Block]:
     """The python exec blocks of a page's Markdown, in order, with their code as the
     fence formatter will receive it. `expand(line)` applies pymdownx.snippets to one line.

@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from helpers import (BUILD_ENV, MKDOCS, ROOT, build_site, digests, free_port, mini_project, page,
+from helpers import (BUILD_ENV, MKDOCS, ROOT, build_site, fetch, free_port, mini_project, page,
                      run_file_fresh)
 
 sys.path.insert(0, str(ROOT / "docs/hooks"))
@@ -236,11 +235,6 @@ def test_a_raising_block_fails_the_build_even_when_its_session_was_cached(mini):
 
 
 # -- serve ----------------------------------------------------------------------------
-
-def fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
-
 
 def wait_for(url: str, ok, server, timeout: float = 120) -> str:
     deadline = time.time() + timeout
