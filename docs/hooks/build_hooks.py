@@ -406,6 +406,8 @@ def on_page_content(html, page, config, files):
         # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
         html = CDN_SCRIPTS.sub("", html)
         html = _externalize_notebook_css(html, page)
+        # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
+        html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
         name = Path(src).name
         bar = (f'<p class="notebook-links"><a class="md-button md-button--primary" href="{name}" '
                f'download>下载 {name}（含输出）</a></p>')

@@ -146,9 +146,10 @@ def _audit(event: str, args: tuple) -> None:
 
 
 def _is_content(path: Path) -> bool:
-    """Pages, snippets, images: not the modules (in the key already) nor their bytecode."""
+    """Pages, snippets, images, a helper's .js: not the modules (in the key already) nor their bytecode."""
     return (any(path == d or path.is_relative_to(d) for d in CONTENT_DIRS)
-            and path.parent not in LOCAL_MODULE_DIRS and "__pycache__" not in path.parts)
+            and not (path.parent in LOCAL_MODULE_DIRS and path.suffix == ".py")
+            and "__pycache__" not in path.parts)
 
 
 _hooked = False

@@ -2,93 +2,17 @@
 
 Without a browser these tests skip with the reason; with REQUIRE_BROWSER=1 (CI)
 a missing browser is a failure, so they can never silently stop running.
+Fixtures: tests/site/conftest.py; helpers: tests/browser.py (shared with the
+explorer and accessibility tests).
 """
 from __future__ import annotations
 
-import functools
-import os
-import re
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from helpers import ROOT, SNIPPETS
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = ROOT / "test-artifacts"
-PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Pages
-
-if CHROMIUM is None:
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail("REQUIRE_BROWSER=1 but no chromium on PATH "
-                    "(apt-get install chromium fonts-noto-cjk)", pytrace=False)
-    pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk "
-                "(set REQUIRE_BROWSER=1 to make this a failure)", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
-         "deep-learning-computation/tied-gradients/",
-         "deep-learning-computation/parameters-exercises/",
-         "deep-learning-computation/parameters-supplement/", "code/", "authoring/"]
-
-
-@pytest.fixture(scope="module")
-def server(built_site):
-    class Handler(SimpleHTTPRequestHandler):
-        def translate_path(self, path):
-            path = urlparse(path).path
-            if not path.startswith(PREFIX):
-                return str(built_site / "__nothing_outside_the_prefix__")
-            return super().translate_path("/" + path[len(PREFIX):])
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(Handler, directory=str(built_site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def context(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield ctx
-    ctx.close()
-
-
-def shot(pg, name, full_page=True):
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-
-
-def visit(context, url):
-    """Open a page; return it with the console errors and the hosts it asked for."""
-    pg = context.new_page()
-    errors, hosts, failed = [], [], []
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("request", lambda r: hosts.append(urlparse(r.url).netloc)
-          if r.url.startswith("http") else None)
-    pg.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    pg.goto(url, wait_until="networkidle")
-    return pg, errors, hosts, failed
+from browser import ARTIFACTS, PAGES, shot, visit
+from helpers import SNIPPETS
 
 
 @pytest.fixture(scope="module")

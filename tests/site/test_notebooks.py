@@ -65,7 +65,7 @@ def test_prose_and_headings_are_markdown_cells(notebook):
     heads = re.findall(r"^(#+) (.+)$", md, re.M)
     assert [h for _, h in heads] == ["5.2 参数管理", "1. 参数访问", "2. 参数初始化", "2.1 内置初始化",
                                      "2.2 自定义初始化", "3. 参数绑定", "理解参数绑定下的反向传播",
-                                     "总结", "参考文献"]
+                                     "自己试一试", "总结", "参考文献"]
     assert "> **要点**" in md and "```" not in md  # admonitions as quotes, no page-only blocks
 
 

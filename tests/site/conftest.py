@@ -1,0 +1,58 @@
+"""Browser fixtures for the site tests: the built site served under a sub-path, and Chromium.
+
+Without a browser the tests that use them skip with the reason; with REQUIRE_BROWSER=1
+(CI) a missing browser is a failure, so they can never silently stop running.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+import pytest
+
+from browser import ARGS, CHROMIUM, PREFIX
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            path = urlparse(path).path
+            if not path.startswith(PREFIX):
+                return str(built_site / "__nothing_outside_the_prefix__")
+            return super().translate_path("/" + path[len(PREFIX):])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
+                                functools.partial(Handler, directory=str(built_site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but no chromium on PATH "
+                        "(apt-get install chromium fonts-noto-cjk)", pytrace=False)
+        pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk "
+                    "(set REQUIRE_BROWSER=1 to make this a failure)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield ctx
+    ctx.close()
