@@ -18,7 +18,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from helpers import fetch, free_port  # tests/ is on sys.path: bench.py runs from there
+from helpers import SOURCE_DIRS, fetch, free_port  # tests/ is on sys.path: bench.py runs from there
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -43,7 +43,7 @@ def median_of(fn, repeat=REPEAT) -> float:
 def make_vault(dest: Path, n: int) -> Path:
     """A copy of the project whose nav has N note pages. Each copy's snippets differ from the
     original by a comment in every shown part, so no block of a copy shares a cache key."""
-    for name in ("docs", "snippets"):
+    for name in SOURCE_DIRS:
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     page = NOTE.read_text(encoding="utf-8")

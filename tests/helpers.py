@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+SOURCE_DIRS = ("docs", "snippets", "overrides")  # with mkdocs.yml: everything a build reads
 
 
 def run_snippet(relpath: str) -> tuple[dict, str]:
@@ -132,6 +133,7 @@ def mini_project(dest: Path, full: bool = False) -> Path:
     shutil.copytree(ROOT / "docs/hooks", dest / "docs/hooks",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "docs/stylesheets", dest / "docs/stylesheets")
+    shutil.copytree(ROOT / "overrides", dest / "overrides")
     (dest / "docs/index.md").write_text(MINI_PAGE, encoding="utf-8")
     (dest / "snippets/demo").mkdir(parents=True)
     (dest / "snippets/demo/seeded.py").write_text(MINI_SNIPPET, encoding="utf-8")
@@ -144,7 +146,7 @@ def mini_project(dest: Path, full: bool = False) -> Path:
 
 def copy_project(dest: Path) -> Path:
     """A throw-away copy of the sources a build reads (for fault injection)."""
-    for name in ("docs", "snippets"):
+    for name in SOURCE_DIRS:
         shutil.copytree(ROOT / name, dest / name,
                         ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
