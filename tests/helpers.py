@@ -196,3 +196,40 @@ def outputs_by_file(soup: BeautifulSoup) -> dict[str, str]:
         assert result is not None, f"no output under a block of {title.text}"
         found[title.text].append(result.select_one("pre code").get_text().rstrip("\n"))
     return {path: "\n".join(parts) for path, parts in found.items()}
+
+
+def broken_links(site: Path) -> list[tuple[str, str, str]]:
+    """Every <a href> of every built page: (page, href, why) for one with no visible text or
+    accessible name, or whose internal target or #anchor does not exist."""
+    from urllib.parse import unquote, urljoin, urlparse
+
+    bad, ids = [], {}
+
+    def anchors(html: Path) -> set[str]:
+        if html not in ids:
+            soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+            ids[html] = {el["id"] for el in soup.select("[id]")} | {el["name"] for el in soup.select("a[name]")}
+        return ids[html]
+
+    for html in sorted(site.rglob("*.html")):
+        rel = html.relative_to(site).as_posix()
+        if rel == "404.html":
+            continue
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        for a in soup.select("a[href]"):
+            href = a["href"]
+            named = (a.get_text(strip=True) or a.get("aria-label") or a.get("title")
+                     or any(img.get("alt") for img in a.select("img")))
+            if not named:
+                bad.append((rel, href, "no text"))
+            url = urlparse(urljoin(rel, href))
+            if url.scheme or href.startswith(("mailto:", "javascript:")):
+                continue
+            target = site / unquote(url.path).lstrip("/")  # "/" when a link climbs to the root
+            if target.is_dir() or url.path.endswith("/"):
+                target = target / "index.html"
+            if not target.is_file():
+                bad.append((rel, href, "no such file"))
+            elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in anchors(target):
+                bad.append((rel, href, "no such anchor"))
+    return bad

@@ -25,6 +25,7 @@ import re
 import sys
 import tempfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 import markdown_exec
@@ -53,6 +54,7 @@ _notebooks: dict[str, tuple[nbformat.NotebookNode, Path, list[str]]] = {}
 #   notebook src_uri -> (notebook without outputs, .ipynb path, key of each code cell's block)
 _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
 _page_keys: dict[str, list[str]] = {}  # page src_uri -> the keys of its blocks
+_page_blocks: dict[str, list] = {}  # page src_uri -> its blocks
 _vault: obsidian.Vault | None = None
 
 
@@ -271,6 +273,7 @@ def on_files(files, config):
             exec_cache.page_memo[page.src_uri] = (inputs, (converted, blocks, keys))
         new = _run_ahead(page.src_uri, blocks, keys)
         _page_keys[page.src_uri] = keys
+        _page_blocks[page.src_uri] = blocks
         if new and exec_cache.command == "serve":  # --dirty would skip it: its source file is unchanged
             page.is_modified = lambda: True
         if not get_data(text)[1].get("notebook"):
@@ -398,6 +401,18 @@ def _externalize_notebook_css(html: str, page) -> str:
         lambda m: "" if len(m["css"]) >= BIG else m[0], html)
 
 
+def _under_title(html: str, bar: str) -> str:
+    """Put the page's notebook links and version line right under its <h1>."""
+    end = html.find("</h1>")
+    return html[:end + 5] + bar + html[end + 5:] if end != -1 else bar + html
+
+
+def _verified() -> str:
+    """Which PyTorch printed this page's outputs, read at build time (as PyTorch tutorials' "Last Verified")."""
+    return (f'<span class="verified">本页输出由 PyTorch {metadata.version("torch")} 在构建网站时运行得到'
+            "</span>")
+
+
 def on_page_content(html, page, config, files):
     src = page.file.src_uri
     if src in _notebooks:  # the rendered notebook
@@ -409,15 +424,17 @@ def on_page_content(html, page, config, files):
         # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
         html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
         name = Path(src).name
-        bar = (f'<p class="notebook-links"><a class="md-button md-button--primary" href="{name}" '
-               f'download>下载 {name}（含输出）</a></p>')
-        return bar + html
+        bar = (f'<p class="notebook-links">{_verified()} <a class="md-button md-button--primary" '
+               f'href="{name}" download>下载 {name}（含输出）</a></p>')
+        return _under_title(html, bar)
     if src in _notebook_of:  # a page that has a notebook
         href = get_relative_url(_notebook_of[src], page.url)
         name = Path(_notebook_of[src]).name + ".ipynb"
-        bar = (f'<p class="notebook-links"><a class="md-button" href="{href}">Notebook 版</a> '
+        bar = (f'<p class="notebook-links">{_verified()} <a class="md-button" href="{href}">Notebook 版</a> '
                f'<a class="md-button" href="{href}{name}" download>下载 {name}</a></p>')
-        return bar + html
+        return _under_title(html, bar)
+    if any(block.include for block in _page_blocks.get(src, ())):  # shows snippets' outputs
+        return _under_title(html, f'<p class="notebook-links">{_verified()}</p>')
     return html
 
 

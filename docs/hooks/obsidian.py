@@ -40,6 +40,7 @@ class Vault:
 
     def __init__(self, docs_dir: str, pages: list[str]):
         self.docs_dir = Path(docs_dir)
+        self._blocks: dict[str, str] = {}
         self.pages: dict[str, str] = {}
         for src in pages:
             text = (self.docs_dir / src).read_text(encoding="utf-8")
@@ -51,6 +52,8 @@ class Vault:
                       for p in self.docs_dir.rglob("*") if p.suffix.lower() in IMAGE_TYPES}
 
     def convert(self, markdown: str, src: str) -> str:
+        # [[#^id]] names no note: its link text is the start of the paragraph it points to
+        self._blocks = {m["id"]: m["text"] for m in map(BLOCK_ID.match, markdown.split("\n")) if m}
         out, in_fence = [], False
         for line in markdown.split("\n"):
             if FENCE.match(line):
@@ -73,7 +76,7 @@ class Vault:
     def _link(self, m: re.Match, src: str) -> str:
         note, anchor, alias = (m["note"] or "").strip(), (m["anchor"] or "").strip(), m["alias"]
         if anchor.startswith("^"):
-            fragment, shown = "#" + block_anchor(anchor[1:]), note
+            fragment, shown = "#" + block_anchor(anchor[1:]), note or self._quote(anchor[1:])
         elif anchor:
             fragment, shown = "#" + heading_anchor(anchor), f"{note} > {anchor}" if note else anchor
         else:
@@ -88,6 +91,10 @@ class Vault:
             return f"[{label}]({self.book[note]})"
         return (f'<span class="unpublished-note" title="笔记《{escape(note)}》尚未发布">'
                 f"{escape(label)}<sup>未发布</sup></span>")
+
+    def _quote(self, block_id: str) -> str:
+        text = re.sub(r"[*_=`\[\]]", "", self._blocks.get(block_id, f"^{block_id}")).strip()
+        return f"“{text[:24]}…”" if len(text) > 24 else f"“{text}”"
 
     def _embed(self, m: re.Match, src: str) -> str:
         name = m["file"].strip()

@@ -8,7 +8,7 @@ import pytest
 import torch
 from bs4 import BeautifulSoup
 
-from helpers import (NOTE_PAGE, SNIPPETS, outputs_by_file, page, run_snippet_fresh,
+from helpers import (NOTE_PAGE, SNIPPETS, broken_links, outputs_by_file, page, run_snippet_fresh,
                      run_snippets_fresh)
 
 ALL_SNIPPETS = sorted(str(p.relative_to(SNIPPETS)) for p in SNIPPETS.rglob("*.py"))
@@ -135,3 +135,40 @@ def test_supplement_is_a_page_of_its_own_and_the_note_stays_faithful(built_site)
         assert only_in_book not in note
     supplement = page(built_site, "deep-learning-computation/parameters-supplement/index.html")
     assert "init_constant" in supplement.get_text() and "torch.no_grad()" in supplement.get_text()
+
+
+CONTENT_PAGES = ["deep-learning-computation/parameters/index.html",
+                 "deep-learning-computation/tied-gradients/index.html",
+                 "deep-learning-computation/parameters-exercises/index.html",
+                 "deep-learning-computation/parameters-supplement/index.html",
+                 "notebooks/parameters/index.html"]
+
+
+@pytest.mark.parametrize("rel", CONTENT_PAGES)
+def test_each_content_page_says_under_its_title_which_pytorch_printed_it(built_site, rel):
+    soup = page(built_site, rel)
+    bar = soup.select_one("article h1").find_next_sibling()
+    assert bar is not None and "notebook-links" in bar.get("class", [])
+    assert f"PyTorch {torch.__version__} " in bar.select_one(".verified").get_text()
+
+
+def test_the_nav_has_no_two_entries_with_one_title(built_site):
+    titles = [a.get_text(" ", strip=True)
+              for a in page(built_site, "index.html").select("nav.md-nav--primary a.md-nav__link")]
+    notebooks = [t for t in titles if "Notebook" in t]
+    assert notebooks and len(set(titles)) == len(titles), titles
+
+
+def test_every_link_has_text_and_a_target_that_exists(built_site):
+    assert broken_links(built_site) == []
+
+
+def test_the_link_check_finds_an_empty_a_dead_and_an_anchorless_link(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text('<h2 id="here">x</h2><a href="a/">A</a><a href="#here">B</a>')
+    (tmp_path / "a/index.html").write_text(
+        '<a href="../#here"></a><a href="../missing/">C</a><a href="../#gone">D</a>'
+        '<a href="https://zh.d2l.ai/"><img alt="书"></a>')
+    assert broken_links(tmp_path) == [("a/index.html", "../#here", "no text"),
+                                      ("a/index.html", "../missing/", "no such file"),
+                                      ("a/index.html", "../#gone", "no such anchor")]
