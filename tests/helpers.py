@@ -188,14 +188,23 @@ def page(site, rel=NOTE_PAGE) -> BeautifulSoup:
 
 
 def outputs_by_file(soup: BeautifulSoup) -> dict[str, str]:
-    """The printed output under every code block titled with a snippet path, joined per file."""
+    """The printed output under every code block titled with a snippet path, joined per file.
+
+    A snippet whose results the page shows as a table (div.snippet-table) gets the table's
+    body rows instead, one line each, cells separated by spaces, in the snippet's own notation."""
     found: dict[str, list[str]] = defaultdict(list)
     for title in soup.select("div.highlight > span.filename"):
         block = title.parent
         result = block.find_next_sibling("div", class_="result")
         assert result is not None, f"no output under a block of {title.text}"
-        found[title.text].append(result.select_one("pre code").get_text().rstrip("\n"))
-    return {path: "\n".join(parts) for path, parts in found.items()}
+        code = result.select_one("pre code")  # none when the block printed nothing
+        found[title.text].append(code.get_text().rstrip("\n") if code else "")
+    for table in soup.select("div.snippet-table"):
+        rows = [" ".join(c.get_text(strip=True) for c in tr.select("th, td"))
+                for tr in table.select("tbody tr")]
+        found[table["data-snippet"]].append(
+            "\n".join(rows).replace("\u2212", "-").replace("∞", "inf"))
+    return {path: "\n".join(p for p in parts if p) for path, parts in found.items()}
 
 
 def broken_links(site: Path) -> list[tuple[str, str, str]]:

@@ -305,6 +305,29 @@ def tied_explorer(ns: dict) -> str:
         f"<script>{EXPLORER_JS.read_text(encoding='utf-8')}</script></div>")
 
 
+# -- tables of results --------------------------------------------------------------
+
+def _cell(value: float) -> str:
+    """The snippet's own "{:.4f}", with a real minus sign and ∞."""
+    return f"{value:.4f}".replace("-", "\u2212").replace("inf", "∞")
+
+
+def init_table(ns: dict, snippet: str) -> str:
+    """练习 2's init tour as an HTML table: theory next to this run's statistics, per initializer."""
+    groups = [("均值", "mean"), ("标准差", "std"), ("最小值", "min"), ("最大值", "max")]
+    head = ('<tr><th scope="col" rowspan="2">初始化</th>'
+            + "".join(f'<th scope="colgroup" colspan="2">{g}</th>' for g, _ in groups) + "</tr><tr>"
+            + '<th scope="col">理论</th><th scope="col">实测</th>' * len(groups) + "</tr>")
+    rows = "".join(
+        f'<tr><th scope="row"><code>{escape(name)}</code></th>'
+        + "".join(f"<td>{_cell(row[k + '*'])}</td><td>{_cell(row[k])}</td>" for _, k in groups)
+        + "</tr>" for name, row in ns["stats"].items())
+    return (f'<div class="snippet-table" data-snippet="{escape(snippet)}"><table>'
+            f"<caption>理论值与这次构建实测的统计量（nn.Linear({ns['fan_in']}, {ns['fan_out']}) 的权重，"
+            f"共 {ns['n']} 个元素；正态分布没有界，记作 ±∞）</caption>"
+            f"<thead>{head}</thead><tbody>{rows}</tbody></table></div>")
+
+
 # -- the 代码片段 page ------------------------------------------------------------
 
 ARCHIVE = "downloads/d2l-notes-snippets-notebooks.zip"  # written by build_hooks.on_post_build

@@ -130,3 +130,12 @@ def test_tied_section_shows_drawn_figures_and_rendered_math(context, server):
     assert "\\frac" not in text and "$" not in text
     pg.locator("#tied-1d").scroll_into_view_if_needed()
     pg.locator("#tied-1d").screenshot(path=str(ARTIFACTS / "tied-figure.png"))
+
+
+def test_the_init_tour_is_a_table_whose_columns_all_fit_at_desktop_width(desktop):
+    pg = desktop["deep-learning-computation/parameters-exercises/"][0]
+    table = pg.locator("div.snippet-table table")
+    assert table.locator("tbody tr").count() == 13
+    assert table.locator("tbody tr").first.locator("td").count() == 8
+    wrap = pg.locator("div.snippet-table .md-typeset__scrollwrap")
+    assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing behind a scroll

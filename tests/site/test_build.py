@@ -40,8 +40,15 @@ def printed_alone() -> dict[str, str]:
     return run_snippets_fresh(ALL_SNIPPETS)
 
 
+SHOWN_AS_TABLE = {"parameters_exercises/init_tour.py"}  # the page has its numbers as an HTML table
+
+
 @pytest.mark.parametrize("path", ALL_SNIPPETS)
 def test_page_shows_what_the_snippet_prints_on_its_own(shown_outputs, printed_alone, path):
+    if path in SHOWN_AS_TABLE:  # same rows and numbers; the table's header is its own
+        printed = [" ".join(line.split()) for line in printed_alone[path].splitlines()[1:]]
+        assert shown_outputs[f"snippets/{path}"].splitlines() == printed
+        return
     assert shown_outputs[f"snippets/{path}"] == printed_alone[path].rstrip("\n")
 
 
