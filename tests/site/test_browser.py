@@ -76,19 +76,39 @@ def phone_widths(browser, server):
     """Every page on a 375-px phone: the width of what it lays out."""
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                               has_touch=True, device_scale_factor=2)
-    widths = {}
+    widths, labels = {}, {}
     pg = ctx.new_page()
     for path in PAGES:
         pg.goto(server + path, wait_until="load")
         widths[path] = pg.evaluate("document.documentElement.scrollWidth")
+        labels[path] = pg.evaluate(SMALLEST_LABEL)
         shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"), full_page=False)
     ctx.close()
-    return widths
+    return widths, labels
+
+
+# the smallest label of any figure on the page, in CSS px as drawn (font size × the SVG's scale)
+SMALLEST_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll("article svg text")]
+    .filter(t => t.getClientRects().length > 0)
+    .map(t => { const m = t.getScreenCTM();
+                return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_horizontal_page_scroll_on_a_phone(phone_widths, path):
-    assert phone_widths[path] <= 375
+    assert phone_widths[0][path] <= 375
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_figure_labels_are_at_least_11px_on_a_phone(phone_widths, path):
+    assert phone_widths[1][path] >= 11
+
+
+def test_the_label_check_sees_a_squeezed_figure(context, server):
+    pg, *_ = visit(context, server + "deep-learning-computation/parameters/")
+    pg.set_viewport_size({"width": 375, "height": 812})
+    pg.add_style_tag(content=".chain-figure svg.wide { min-width: 0 !important; }")
+    assert pg.evaluate(SMALLEST_LABEL) < 11
 
 
 @pytest.mark.parametrize("query, page, section", [
