@@ -6,7 +6,11 @@ table into README.md between the bench markers. Nothing here asserts a time.
 """
 from __future__ import annotations
 
+import functools
+import gzip
+import io
 import json
+import mimetypes
 import os
 import re
 import shutil
@@ -15,9 +19,12 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from browser import PAGES
 from helpers import SOURCE_DIRS, fetch, free_port  # tests/ is on sys.path: bench.py runs from there
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +216,70 @@ def page_weight(site: Path) -> dict:
     return result
 
 
+class GitHubPagesLike(SimpleHTTPRequestHandler):
+    """Static files as GitHub Pages serves them: gzip for text, a 10-minute cache lifetime."""
+
+    def log_message(self, *args):
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and (path / "index.html").is_file() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        kind = mimetypes.guess_type(path.name)[0] or ""
+        if not path.is_file() or "gzip" not in self.headers.get("Accept-Encoding", "") or not (
+                kind.startswith("text/") or kind.endswith(("javascript", "json", "svg+xml"))):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), 6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", kind + ("; charset=utf-8" if "svg" not in kind else ""))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+LIGHTHOUSE = "12.2.3"  # 13.x needs Node 22
+
+
+def lighthouse(site: Path) -> dict:
+    """Lighthouse (mobile, its default) on every page; performance three times on the note and
+    notebook pages. Installs lighthouse into .cache/lighthouse on first use (npm registry)."""
+    chromium, npm = shutil.which("chromium"), shutil.which("npm")
+    if not (chromium and npm):
+        return {}
+    prefix = ROOT / ".cache/lighthouse"
+    cli = prefix / "node_modules/.bin/lighthouse"
+    if not cli.exists():
+        subprocess.run([npm, "i", "-E", f"lighthouse@{LIGHTHOUSE}", "--prefix", str(prefix),
+                        "--no-audit", "--no-fund", "--silent"], check=True)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GitHubPagesLike, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    scores: dict[str, dict[str, list[int]]] = {}
+    try:
+        for path in PAGES:
+            runs = 3 if path in ("deep-learning-computation/parameters/", "notebooks/parameters/") else 1
+            for _ in range(runs):
+                out = Path(tempfile.mkstemp(suffix=".json")[1])
+                subprocess.run([str(cli), base + path, "--quiet", "--output=json", f"--output-path={out}",
+                                "--only-categories=performance,accessibility",
+                                "--chrome-flags=--headless=new --no-sandbox"],
+                               env={**os.environ, "CHROME_PATH": chromium}, check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                report = json.loads(out.read_text(encoding="utf-8"))
+                out.unlink()
+                for cat, value in report["categories"].items():
+                    scores.setdefault(path or "/", {}).setdefault(cat, []).append(round(value["score"] * 100))
+    finally:
+        httpd.shutdown()
+    return scores
+
+
 def test_suite() -> tuple[float, str]:
     start = time.perf_counter()
     done = subprocess.run([PY, "-m", "pytest", "-q", "-n", "3", "--dist", "loadfile"],
@@ -231,6 +302,8 @@ def main() -> None:
         vaults = [measure_vault(tmp, n) for n in sizes]
         print("measuring page weight ...", flush=True)
         weight = page_weight(tmp / f"site-{sizes[0]}")
+        print("running Lighthouse ...", flush=True)
+        scores = lighthouse(tmp / f"site-{sizes[0]}")
         suite = None if quick else (print("running make test ...", flush=True) or test_suite())
 
     table = ["| notes | clean build | floor: bare build + every snippet once | clean / floor "
@@ -253,6 +326,16 @@ def main() -> None:
             rows.append((f"{label} weight in Chromium (uncompressed static server)",
                          f"{w['bytes'] / 1e6:.2f} MB, {w['requests']} requests",
                          f"{w['third_party']} third-party requests"))
+    for path, label in (("deep-learning-computation/parameters/", "note"),
+                        ("notebooks/parameters/", "notebook")):
+        if path in scores:
+            perf = scores[path]["performance"]
+            rows.append((f"Lighthouse mobile performance, {label} page (gzip, max-age=600)",
+                         f"**{statistics.median(perf):.0f}**", f"runs: {', '.join(map(str, perf))}"))
+    if scores:
+        a11y = {p: s["accessibility"][0] for p, s in scores.items()}
+        rows.append(("Lighthouse accessibility, every page", f"**{min(a11y.values())}** (lowest)",
+                     ", ".join(f"{p}: {v}" for p, v in a11y.items())))
     if suite is not None:
         rows.append(("Full `make test` (set-up already done)", f"{suite[0]:.0f} s", suite[1]))
     other = ["| measure | value | detail |", "| --- | --- | --- |"]
