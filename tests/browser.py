@@ -14,9 +14,10 @@ PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Page
 
 
 PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
-         "deep-learning-computation/tied-gradients/",
-         "deep-learning-computation/parameters-exercises/",
-         "deep-learning-computation/parameters-supplement/", "code/", "authoring/"]
+         "deep-learning-computation/tied-gradients/", "notebooks/tied-gradients/",
+         "deep-learning-computation/parameters-exercises/", "notebooks/parameters-exercises/",
+         "deep-learning-computation/parameters-supplement/", "notebooks/parameters-supplement/",
+         "code/", "authoring/"]
 
 
 def shot(pg, name, full_page=True):

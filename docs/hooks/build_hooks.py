@@ -25,6 +25,7 @@ import re
 import sys
 import tempfile
 import zipfile
+from html import unescape
 from importlib import metadata
 from pathlib import Path
 
@@ -43,6 +44,7 @@ if str(HOOKS_DIR) not in sys.path:
     sys.path.insert(0, str(HOOKS_DIR))
 import exec_cache  # noqa: E402
 import obsidian  # noqa: E402
+import page_helpers  # noqa: E402
 import page_notebooks as notebooks  # noqa: E402
 from mkdocs_callouts.utils import CalloutParser  # noqa: E402
 from page_helpers import ARCHIVE  # noqa: E402
@@ -303,10 +305,11 @@ def on_files(files, config):
             exec_cache.page_memo[page.src_uri] = (*memo, nbformat.writes(
                 notebooks.build_notebook(converted, expand, link)))
         nb = nbformat.reads(exec_cache.page_memo[page.src_uri][2], as_version=4)
-        cell_keys = [key for block, key in zip(blocks, keys) if block.include]
-        shown = [c.metadata["snippet"] for c in nb.cells if c.cell_type == "code"]
-        if shown != [b.include for b in blocks if b.include]:
+        shown = [c.metadata.get("snippet") for c in nb.cells
+                 if c.cell_type == "code" or "page_output" in c.metadata]
+        if shown != [b.include for b in blocks]:
             raise PluginError(f"{page.src_uri}: its notebook cells do not match its blocks")
+        cell_keys = keys
         path = src_dir / nb_uri
         # Under serve a prose-only edit leaves the notebook as it was (re-rendering it costs
         # ~0.3 s a reload); a build always writes it, a changed block or cell always refreshes it.
@@ -383,6 +386,7 @@ def _fix_notebook_headings(html: str, page) -> str:
     return html
 
 
+NOTEBOOK_MATH = re.compile(r"<p>\$\$\n?(?P<tex>.+?)\n?\$\$</p>", re.S)
 NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
 STYLE = re.compile(r'<style type="text/css">\s*(?P<css>.*?)</style>', re.S)
 BIG = 20000  # JupyterLab's stylesheet; the notebook's own small styles stay inline
@@ -421,6 +425,9 @@ def on_page_content(html, page, config, files):
         # nbconvert's template loads MathJax and mermaid from a CDN; these pages use neither.
         html = CDN_SCRIPTS.sub("", html)
         html = _externalize_notebook_css(html, page)
+        # the derivation's $$…$$ (Jupyter renders it itself) as MathML, like the page: no math script
+        html = NOTEBOOK_MATH.sub(lambda m: f'<div class="derivation">{page_helpers.math(unescape(m["tex"]))}</div>',
+                                 html)
         # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
         html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
         name = Path(src).name

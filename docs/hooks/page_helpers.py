@@ -39,8 +39,11 @@ def num(value: float) -> str:
 
 
 def math(latex: str, *, block: bool = True) -> str:
-    """LaTeX -> MathML at build time, so the page needs no math script at all."""
-    return _latex_to_mathml(latex, display="block" if block else "inline")
+    """LaTeX -> MathML at build time, so the page needs no math script at all.
+
+    The LaTeX stays in `alttext`: the notebook gets it back as $$…$$ (page_notebooks.py)."""
+    mathml = _latex_to_mathml(latex, display="block" if block else "inline")
+    return mathml.replace("<math", f'<math alttext="{escape(latex)}"', 1)
 
 
 def tied_derivation(ns: dict) -> str:

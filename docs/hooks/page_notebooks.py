@@ -8,7 +8,9 @@ every published notebook in a fresh kernel and compares (tests/site/test_noteboo
 """
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import re
 
 import markdown
@@ -31,8 +33,9 @@ def _strip_front_matter(text: str) -> str:
 def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     """Prose becomes Markdown cells; every fence that includes a snippet becomes a code cell.
 
-    Admonitions become block quotes; fences that do not include a snippet (figures,
-    build-time checks) exist only on the web page and are left out.
+    Admonitions become block quotes. A block that does not include a snippet (a figure,
+    the derivation, a 与笔记不同 remark, a table) becomes an empty Markdown cell marked
+    `page_output`: add_outputs fills it with what the block showed on the page.
     """
     cells: list[nbformat.NotebookNode] = []
     prose: list[str] = []
@@ -60,6 +63,12 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                     if "source=" not in fence["attrs"]:  # hidden on the page: set-up code
                         cell.metadata["tags"] = ["setup"]
                         cell.metadata["jupyter"] = {"source_hidden": True}
+                    cells.append(cell)
+                elif re.search(r'\bexec="(?:1|true|yes|on)"', fence["attrs"], re.I):
+                    flush()
+                    cell = nbformat.v4.new_markdown_cell("")
+                    cell.metadata["page_output"] = "html" if re.search(
+                        r'\bhtml="(?:1|true|yes|on)"', fence["attrs"], re.I) else "markdown"
                     cells.append(cell)
                 i = end + 1
             elif admonition:
@@ -103,14 +112,76 @@ def build_notebook(page_text: str, expand, link) -> nbformat.NotebookNode:
 
 
 def add_outputs(nb: nbformat.NotebookNode, outputs: list[str | None]) -> nbformat.NotebookNode:
-    """Give the code cells, in order, what their blocks printed on the page, as a kernel would."""
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    assert len(code_cells) == len(outputs)
-    for count, (cell, text) in enumerate(zip(code_cells, outputs), start=1):
+    """Give the page's blocks' outputs, in order, to their cells: a code cell gets what its
+    block printed, as a kernel would; a `page_output` cell gets the figure, formulas, remark
+    or table the block showed, in a form Jupyter renders offline. Empty ones are dropped."""
+    cells = [c for c in nb.cells if c.cell_type == "code" or "page_output" in c.metadata]
+    assert len(cells) == len(outputs)
+    count = 0
+    for cell, text in zip(cells, outputs):
+        if cell.cell_type == "markdown":
+            cell.source, cell.attachments = output_to_markdown(text or "", cell.metadata["page_output"])
+            continue
+        count += 1
         cell.execution_count = count
         if text is None:  # the block raised: the page shows the traceback, the build fails
             cell.outputs = [nbformat.v4.new_output("stream", name="stderr",
                                                    text="构建时这段代码出错，见网页上的报错。\n")]
         else:
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
+    nb.cells = [c for c in nb.cells if c.cell_type == "code" or c.source.strip()]
+    for cell in nb.cells:
+        if not cell.get("attachments"):
+            cell.pop("attachments", None)
     return nb
+
+
+# -- what a page-only block showed, as notebook Markdown ----------------------------
+
+FIGURE = re.compile(r'<figure class="chain-figure[^"]*" id="(?P<id>[^"]+)"[^>]*>(?P<svg><svg.*?</svg>)'
+                    r"<figcaption>(?P<caption>.*?)</figcaption></figure>", re.S)
+DERIVATION = re.compile(r'<div class="derivation">(?P<body>.*?)</div>', re.S)
+STEP = re.compile(r"<p><strong>(?P<title>.*?)</strong></p>|<math alttext=\"(?P<tex>[^\"]*)\".*?</math>", re.S)
+TABLE = re.compile(r'<div class="snippet-table"[^>]*>(?P<table><table>.*?</table>)</div>', re.S)
+EXPLORER = re.compile(r'<div class="tied-explorer".*?</script></div>', re.S)
+# page_helpers' figures are coloured by extra.css; as a standalone image they carry their own
+SVG_STYLE = ("<style>svg{background:#fff}text{fill:#212121;font-family:sans-serif}"
+             ".value{fill:#f5f5f5;stroke:#212121}.layer{fill:#4051b524;stroke:#4051b5;stroke-width:1.5}"
+             ".sum{fill:none;stroke:#c2410c;stroke-width:1.5;stroke-dasharray:6 3}"
+             ".fwd{stroke:#212121;stroke-width:1.5;fill:none}.fwd-head{fill:#212121}"
+             ".back{stroke:#c2410c;stroke-width:1.5;stroke-dasharray:5 3;fill:none}"
+             ".back-head,.grad{fill:#c2410c}.axis{stroke:#212121}.bar{fill:#4051b5;fill-opacity:.7}"
+             ".curve{fill:none;stroke:#c2410c;stroke-width:2}</style>")
+
+
+def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
+    """Markdown for Jupyter from a block's output: a figure becomes an SVG attachment, the
+    derivation LaTeX in $$…$$ (from the MathML's alttext), a table stays an HTML table,
+    an admonition a block quote. The explorer is left out: the page's prose says how to
+    reproduce it with its snippet."""
+    if kind == "markdown":
+        cells = page_to_cells(text, lambda line: line, lambda m: m[0])
+        return "\n\n".join(c.source for c in cells if c.cell_type == "markdown"), {}
+    attachments, parts = {}, []
+
+    def figure(m):
+        name = f"{m['id']}.svg"
+        svg = m["svg"].replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+        svg = re.sub(r"(<svg[^>]*>)", lambda s: s[1] + SVG_STYLE, svg, count=1)
+        attachments[name] = {"image/svg+xml": base64.b64encode(svg.encode()).decode()}
+        caption = html.unescape(m["caption"])
+        return f"\0![{caption}](attachment:{name})\n\n*{caption}*\0"
+
+    def derivation(m):
+        lines = []
+        for step in STEP.finditer(m["body"]):
+            lines.append(f"**{html.unescape(step['title'])}**" if step["title"] is not None
+                         else f"$$\n{html.unescape(step['tex'])}\n$$")
+        return "\0" + "\n\n".join(lines) + "\0"
+
+    text = EXPLORER.sub("", text)
+    text = FIGURE.sub(figure, text)
+    text = DERIVATION.sub(derivation, text)
+    text = TABLE.sub(lambda m: "\0" + m[0] + "\0", text)  # the div: the site styles it alike
+    parts = [p.strip() for p in text.split("\0") if p.strip()]
+    return "\n\n".join(parts), attachments

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import base64
 import copy
 import re
 import zipfile
@@ -73,19 +74,63 @@ def test_notebook_outputs_equal_the_page_outputs(built_site, notebook):
     assert outputs_by_snippet(notebook) == outputs_by_file(page(built_site, NOTE_PAGE))
 
 
-def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(notebook):
+# every content page and its notebook
+NOTEBOOKS = {"parameters": "deep-learning-computation/parameters/index.html",
+             "tied-gradients": "deep-learning-computation/tied-gradients/index.html",
+             "parameters-exercises": "deep-learning-computation/parameters-exercises/index.html",
+             "parameters-supplement": "deep-learning-computation/parameters-supplement/index.html"}
+
+
+def read_notebook(site, name) -> nbformat.NotebookNode:
+    return nbformat.read(site / f"notebooks/{name}/{name}.ipynb", as_version=4)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(built_site, name):
     """The build writes the page's outputs into the notebook; Jupyter must agree with them."""
-    fresh = execute_in_fresh_kernel(notebook, ROOT)
-    assert outputs_by_snippet(fresh) == outputs_by_snippet(notebook)
+    nb = read_notebook(built_site, name)
+    nbformat.validate(nb)
+    fresh = execute_in_fresh_kernel(nb, ROOT)
+    assert outputs_by_snippet(fresh) == outputs_by_snippet(nb)
 
 
-def test_download_buttons_resolve(built_site):
-    for rel in (NB_PAGE, NOTE_PAGE):
-        links = page(built_site, rel).select("p.notebook-links a[download]")
-        assert links, rel
+@pytest.mark.parametrize("name, rel", NOTEBOOKS.items())
+def test_download_buttons_resolve(built_site, name, rel):
+    for html in (rel, f"notebooks/{name}/index.html"):
+        links = page(built_site, html).select("p.notebook-links a[download]")
+        assert links, html
         for a in links:
-            target = built_site / unquote(urljoin(rel, a["href"]))
-            assert target.is_file() and target.name == "parameters.ipynb"
+            target = built_site / unquote(urljoin(html, a["href"]))
+            assert target.is_file() and target.name == f"{name}.ipynb"
+
+
+@pytest.mark.parametrize("name, rel", NOTEBOOKS.items())
+def test_each_notebook_teaches_what_its_page_shows(built_site, name, rel):
+    """Figures (as SVG attachments), the derivation (as LaTeX), the 与笔记不同 remarks and the
+    tables of the page are all in its notebook, and say the same."""
+    soup, nb = page(built_site, rel), read_notebook(built_site, name)
+    md = [c for c in nb.cells if c.cell_type == "markdown"]
+    text = "\n".join(c.source for c in md)
+    figures = {f["id"]: f.select_one("figcaption").get_text()
+               for f in soup.select("figure.chain-figure[id]") if f.find_parent(class_="tied-explorer") is None}
+    attached = {k.removesuffix(".svg"): c for c in md for k in c.get("attachments", {})}
+    assert set(figures) == set(attached)
+    for fid, caption in figures.items():
+        svg = base64.b64decode(attached[fid].attachments[f"{fid}.svg"]["image/svg+xml"]).decode()
+        assert svg.startswith("<svg xmlns=") and f"*{caption}*" in attached[fid].source
+        page_svg = soup.find(id=fid).select_one("svg")
+        assert [t.get_text() for t in BeautifulSoup(svg, "html.parser").select("text")] == [
+            t.get_text() for t in page_svg.select("text")]  # the same labels, the same numbers
+    formulas = [m["alttext"] for m in soup.select("math[alttext]")]
+    assert re.findall(r"\$\$\n(.+?)\n\$\$", text, re.S) == formulas
+    remarks = [r for r in soup.select("div.admonition.warning")
+               if r.select_one(".admonition-title").get_text() == "与笔记不同"]
+    assert text.count("> **与笔记不同**") == len(remarks)
+    for remark in remarks:  # the note's text and the live output, as the page quotes them
+        note, live = (c.get_text() for c in remark.select("code")[:2])
+        assert f"`{note}`" in text and f"`{live}`" in text
+    assert text.count("<table>") == len(soup.select("div.snippet-table table"))
+    assert "<script" not in text and "tied-explorer" not in text
 
 
 def test_notebook_page_headings_have_unique_chinese_ids_and_the_toc_resolves(built_site):
@@ -137,7 +182,7 @@ def test_one_archive_holds_every_snippet_and_notebook(built_site):
         names = set(archive.namelist())
         assert archive.read("notebooks/parameters.ipynb") == (built_site / NB_FILE).read_bytes()
     assert names == ({f"snippets/{p.relative_to(SNIPPETS).as_posix()}" for p in SNIPPETS.rglob("*.py")}
-                     | {"notebooks/parameters.ipynb"})
+                     | {f"notebooks/{name}.ipynb" for name in NOTEBOOKS})
 
 
 ALLOWED_IMPORTS = {"torch", "numpy", "matplotlib", "copy", "math", "random", "collections"}
