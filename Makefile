@@ -8,7 +8,7 @@ PYTHON ?= python3
 # Material 9.7+ prints an end-of-life banner about MkDocs 2 on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build build-fast test bench lock clean
+.PHONY: serve build build-fast test bench lock clean note
 
 LOCK   := requirements.lock
 
@@ -43,3 +43,7 @@ bench: $(STAMP)  ## build vs floor, serve reload latency, page weight
 
 clean:
 	rm -rf site .cache test-artifacts
+
+note: $(STAMP)  ## import a raw Obsidian note: make note SRC="<vault>/5.3 延后初始化.md" [ASSETS=<attachments>] [FORCE=1]
+	@test -n "$(SRC)" || { echo 'usage: make note SRC="<vault>/<note>.md" [ASSETS=<attachments folder>] [FORCE=1]' >&2; exit 2; }
+	$(PY) tools/import_note.py "$(SRC)" $(if $(ASSETS),--assets "$(ASSETS)") $(if $(FORCE),--force)

@@ -19,6 +19,7 @@ import nbformat
 FENCE_OPEN = re.compile(r"^```python\s+(?P<attrs>.*)$")
 INCLUDE = re.compile(r'^--8<-- "(?P<target>snippets/[^"]+)"$')
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
+BLOCK_ANCHOR = re.compile(r"^\{: #(?P<id>[\w-]+) \}$")  # obsidian.py's block id line
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
 
 
@@ -80,6 +81,9 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                 walk([l[4:] for l in lines[i + 1:j]], quote + "> ")
                 prose.append("")
                 i = j
+            elif BLOCK_ANCHOR.match(line) and prose:  # Obsidian block id: an anchor Jupyter keeps
+                prose[-1] += f' <a id="{BLOCK_ANCHOR.match(line)["id"]}"></a>'
+                i += 1
             else:
                 prose.append(f"{quote}{line}".rstrip() if line.strip() else quote.rstrip())
                 i += 1

@@ -1,12 +1,15 @@
-"""Follow the authoring guide on a practice note (tests/fixtures/practice_note, not published).
+"""`make note` on raw Obsidian notes (tests/fixtures/raw_notes, written for these tests).
 
-The note uses every Obsidian form the guide promises, with Chinese names and headings:
-callouts (one foldable), ==highlights==, wikilinks to a page, a heading, a block and
-an alias, to the book and to an unpublished note, a block id, and an image embed with
-alignment and width. It must build strictly and render to the expected HTML.
+The 5.3 note uses every Obsidian form the guide promises, with Chinese names and headings:
+callouts (one foldable), ==highlights==, wikilinks to a page, a heading, a block and an
+alias, to the book and to an unpublished note, a block id, an image embed with alignment
+and width, pasted outputs (trailing comments, an output fence after "输出："), a bare last
+expression, and two independent groups of blocks. Imported into a copy of the project it
+must build strictly and render to the expected HTML; bad input must leave the copy as it was.
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -15,39 +18,45 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from helpers import BUILD_ENV, ROOT, broken_links, build_site, copy_project, outputs_by_file, page
+from helpers import (BUILD_ENV, ROOT, SOURCE_DIRS, broken_links, build_site, copy_project,
+                     outputs_by_file, page)
 
-FIXTURE = ROOT / "tests/fixtures/practice_note"
+RAW = ROOT / "tests/fixtures/raw_notes"
+NOTE = RAW / "5.3 延后初始化.md"
 PAGE = "deep-learning-computation/deferred-init/index.html"
+SNIPPET_DIR = "snippets/deferred_init"
 
 
-def add_practice_note(project: Path) -> Path:
-    """What the guide says to do: page + image into docs/, code into snippets/, test into tests/, nav."""
-    shutil.copytree(FIXTURE / "docs", project / "docs", dirs_exist_ok=True)
-    shutil.copytree(FIXTURE / "snippets", project / "snippets", dirs_exist_ok=True)
-    shutil.copytree(ROOT / "tests", project / "tests", ignore=shutil.ignore_patterns(
-        "fixtures", "__pycache__"))
-    shutil.copytree(FIXTURE / "tests", project / "tests", dirs_exist_ok=True)
-    shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
-    config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    anchor = "      - 深入：绑定参数的梯度: deep-learning-computation/tied-gradients.md\n"
-    assert anchor in text
-    config.write_text(text.replace(
-        anchor, anchor + "      - 5.3 延后初始化: deep-learning-computation/deferred-init.md\n"),
-        encoding="utf-8")
-    return project
+def new_project(dest: Path) -> Path:
+    copy_project(dest)
+    shutil.copytree(ROOT / "tools", dest / "tools", ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def import_note(project: Path, note: Path, *args: str) -> subprocess.CompletedProcess:
+    """What `make note SRC=... ASSETS=... FORCE=1` runs (the Makefile adds only the set-up)."""
+    return subprocess.run([sys.executable, "tools/import_note.py", str(note), *args], cwd=project,
+                          capture_output=True, text=True, env=BUILD_ENV)
+
+
+def snapshot(project: Path) -> dict[str, str]:
+    """Every source file of the project and its hash: "the repo exactly as it was"."""
+    files = [p for d in SOURCE_DIRS for p in (project / d).rglob("*") if p.is_file()
+             and "__pycache__" not in p.parts] + [project / "mkdocs.yml"]
+    return {p.relative_to(project).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory):
-    """The practice note added and built strictly, as `make serve` would (its cache starts
-    empty, so every block runs; test_reproducible.py shows a cached build is a clean one)."""
-    project = add_practice_note(copy_project(tmp_path_factory.mktemp("practice")))
-    site = project / "site"
-    done = build_site(project, site, env={"D2L_EXEC_CACHE": "1"})
+    """The raw 5.3 note imported by the command (which ends with its own strict build),
+    then built again here to inspect, as `make serve` would build it."""
+    project = new_project(tmp_path_factory.mktemp("practice"))
+    done = import_note(project, NOTE, "--assets", str(RAW / "attachments"))
     assert done.returncode == 0, done.stdout + done.stderr
-    return project, site
+    site = project / "site"
+    built = build_site(project, site, env={"D2L_EXEC_CACHE": "1"})
+    assert built.returncode == 0, built.stdout + built.stderr
+    return project, site, done.stdout
 
 
 def test_callouts_become_admonitions_and_the_foldable_one_is_closed(practice):
@@ -95,20 +104,135 @@ def test_image_embed_keeps_width_and_alignment(practice):
     assert (site / unquote(urljoin(PAGE, img["src"]))).is_file()
 
 
-def test_practice_snippet_output_on_the_page_equals_running_it(practice):
-    project, site = practice
-    shown = outputs_by_file(page(site, PAGE))["snippets/deferred_init/lazy_linear.py"]
-    run = subprocess.run([sys.executable, "snippets/deferred_init/lazy_linear.py"], cwd=project,
-                         capture_output=True, text=True, check=True)
-    assert shown == run.stdout.rstrip("\n")
+def test_every_snippet_runs_alone_and_prints_what_the_page_shows(practice):
+    project, site, _ = practice
+    shown = outputs_by_file(page(site, PAGE))
+    files = sorted(p.relative_to(project).as_posix() for p in (project / SNIPPET_DIR).glob("*.py"))
+    assert files == [f"{SNIPPET_DIR}/layer.py", f"{SNIPPET_DIR}/net.py"]  # two independent sessions
+    for rel in files:
+        run = subprocess.run([sys.executable, rel], cwd=project, capture_output=True, text=True,
+                             check=True)
+        assert shown[rel] == run.stdout.rstrip("\n")
+    assert shown[f"{SNIPPET_DIR}/net.py"].splitlines() == ["<UninitializedParameter>",
+                                                           "torch.Size([256, 20])"]
+    assert shown[f"{SNIPPET_DIR}/layer.py"] == "torch.Size([1, 3])"  # the bare last expression
 
 
-def test_the_practice_notes_own_test_passes(practice):
-    project, _ = practice
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/deferred_init"],
-                          cwd=project, capture_output=True, text=True, env=BUILD_ENV)
+def test_each_file_seeds_torch_before_its_code_and_keeps_the_notes_blocks_as_sections(practice):
+    text = (practice[0] / SNIPPET_DIR / "net.py").read_text(encoding="utf-8")
+    setup = text.split("# --8<-- [start:setup]\n")[1].split("# --8<-- [end:setup]")[0]
+    assert setup.rstrip().endswith("torch.manual_seed(0)") and "import torch" in setup
+    assert "# --8<-- [start:block1]" in text and "# --8<-- [start:block2]" in text
+    assert "net = nn.Sequential(nn.LazyLinear(256), nn.ReLU(), nn.LazyLinear(10))" in text
+
+
+def test_pasted_outputs_are_gone_and_listed_next_to_the_live_ones(practice):
+    project, _, report = practice
+    md = (project / "docs/deep-learning-computation/deferred-init.md").read_text(encoding="utf-8")
+    snippet = (project / SNIPPET_DIR / "net.py").read_text(encoding="utf-8")
+    assert "输出：" not in md and "# <UninitializedParameter>" not in snippet
+    assert "# torch.Size" not in snippet
+    assert "    note: torch.Size([256, 20])\n    live: torch.Size([256, 20])" in report
+    assert "strict build: passed" in report
+
+
+def test_the_page_and_its_notebook_are_in_the_nav_in_book_order(practice):
+    nav = (practice[0] / "mkdocs.yml").read_text(encoding="utf-8").split("\nnav:\n")[1]
+    entries = [line.strip() for line in nav.splitlines()]
+    at = entries.index("- 5.3 延后初始化: deep-learning-computation/deferred-init.md")
+    assert entries[at + 1] == "- 5.3 延后初始化（Notebook）: notebooks/deferred-init.ipynb"
+    assert entries[at - 1].startswith("- 补充（Notebook）") and entries[at + 2] == "- 代码片段: code.md"
+    assert (practice[1] / "notebooks/deferred-init/deferred-init.ipynb").is_file()
+    assert broken_links(practice[1]) == []
+
+
+def test_importing_the_same_note_again_changes_nothing(practice, tmp_path):
+    project = Path(shutil.copytree(practice[0], tmp_path / "p", ignore=shutil.ignore_patterns("site")))
+    before = snapshot(project)
+    done = import_note(project, NOTE, "--assets", str(RAW / "attachments"), "--no-build")
+    assert done.returncode == 0, done.stderr
+    assert "nothing changed" in done.stdout and snapshot(project) == before
+
+
+def test_an_edited_note_updates_the_page_and_its_snippets(practice, tmp_path):
+    project = Path(shutil.copytree(practice[0], tmp_path / "p", ignore=shutil.ignore_patterns("site")))
+    text = NOTE.read_text(encoding="utf-8").replace("LazyLinear(256)", "LazyLinear(128)")
+    note = tmp_path / NOTE.name
+    note.write_text(text.split("## 另一个独立的例子")[0], encoding="utf-8")
+    done = import_note(project, note, "--assets", str(RAW / "attachments"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    assert "LazyLinear(128)" in (project / SNIPPET_DIR / "net.py").read_text(encoding="utf-8")
+    assert not (project / SNIPPET_DIR / "layer.py").exists()  # its block left the note
+    assert "layer.py" not in (project / "docs/deep-learning-computation/deferred-init.md").read_text(
+        encoding="utf-8")
+
+
+def test_a_snippet_edited_by_hand_is_not_overwritten_without_force(practice, tmp_path):
+    project = Path(shutil.copytree(practice[0], tmp_path / "p", ignore=shutil.ignore_patterns("site")))
+    snippet = project / SNIPPET_DIR / "net.py"
+    snippet.write_text(snippet.read_text(encoding="utf-8") + "# 我的修改\n", encoding="utf-8")
+    before = snapshot(project)
+    done = import_note(project, NOTE, "--assets", str(RAW / "attachments"), "--no-build")
+    assert done.returncode == 1 and "edited by hand" in done.stderr and "FORCE=1" in done.stderr
+    assert snapshot(project) == before
+    forced = import_note(project, NOTE, "--assets", str(RAW / "attachments"), "--no-build", "--force")
+    assert forced.returncode == 0 and "我的修改" not in snippet.read_text(encoding="utf-8")
+
+
+def _note(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path / name
+
+
+@pytest.mark.parametrize("case, message", [
+    ("raises", "the python block at line 19 of the note raises"),
+    ("gbk", "not UTF-8"),
+    ("missing image", "![[延后初始化 示意图.svg]]: no such file"),
+    ("no heading", "no '# title' heading"),
+    ("hand-made page", "exists and was not made by make note"),
+    ("same title as another page", "already has this title"),
+])
+def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, case, message):
+    project = new_project(tmp_path / "project")
+    note = {
+        "raises": RAW / "5.4 自定义层.md",
+        "gbk": RAW / "5.5 读写文件 (GBK).md",
+        "missing image": NOTE,
+        "no heading": _note(tmp_path, "无标题.md", "只有正文，没有标题。\n"),
+        "hand-made page": _note(tmp_path, "5.2 参数管理.md", "# 5.2 参数管理\n\n重写。\n"),
+        "same title as another page": None,
+    }[case]
+    if note is None:  # a second page titled 5.3 延后初始化 elsewhere in the site
+        other = project / "docs/deep-learning-computation/other.md"
+        other.write_text("# 5.3 延后初始化\n", encoding="utf-8")
+        note = NOTE
+    before = snapshot(project)
+    done = import_note(project, note, "--no-build")
+    assert done.returncode == 1
+    assert message in done.stderr and "Nothing was changed." in done.stderr
+    assert snapshot(project) == before
+    if case == "raises":  # the error itself, with the line of code that raised
+        assert "RuntimeError: shape '[4, 4]' is invalid" in done.stderr
+        assert "Y.reshape(4, 4)" in done.stderr
+
+
+def test_a_note_without_code_is_a_page_without_snippets(tmp_path):
+    project = new_project(tmp_path / "project")
+    done = import_note(project, RAW / "5.6 GPU.md")
+    assert done.returncode == 0, done.stdout + done.stderr
+    md = (project / "docs/deep-learning-computation/use-gpu.md").read_text(encoding="utf-8")
+    assert md.startswith("---\nimported: true") and "notebook" not in md.split("---")[1]
+    assert not (project / "snippets/use_gpu").exists()
+    assert "      - 5.6 GPU: deep-learning-computation/use-gpu.md" in (project / "mkdocs.yml").read_text(
+        encoding="utf-8")
+
+
+def test_make_note_runs_the_command_with_assets_and_force():
+    dry = subprocess.run(["make", "-n", "note", "SRC=a b.md", "ASSETS=x", "FORCE=1"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert 'tools/import_note.py "a b.md" --assets "x" --force' in dry.stdout
+    usage = subprocess.run(["make", "note"], cwd=ROOT, capture_output=True, text=True)
+    assert usage.returncode != 0 and "usage: make note SRC=" in usage.stderr
 
 
 def test_a_wikilink_to_a_missing_heading_fails_the_build(practice, tmp_path):
