@@ -19,6 +19,8 @@ def shown_outputs(built_site) -> dict[str, str]:
     """Every snippet's output as shown on the site, whatever page it is on."""
     shown: dict[str, str] = {}
     for html in built_site.rglob("*.html"):
+        if html.relative_to(built_site).parts[0] == "notebooks":  # the notebook pages repeat their page
+            continue
         for path, text in outputs_by_file(page(built_site, html.relative_to(built_site))).items():
             assert path not in shown, f"{path} is shown on two pages"
             shown[path] = text
