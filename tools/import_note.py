@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tokenize
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,12 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTES_FILE = ROOT / "docs/hooks/obsidian_notes.yml"
+sys.path.insert(0, str(ROOT / "docs/hooks"))
+from obsidian import EMBED, NOTES_FILE, TITLE  # noqa: E402  (the site's own rules: one place)
+
 BOOK_URL = re.compile(r"^https://zh\.d2l\.ai/chapter_(?P<chapter>[\w-]+)/(?P<file>[\w-]+)\.html$")
-HEADING = re.compile(r"^# (?P<title>\S.*?)\s*$", re.M)
 SECTION = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\s")
 FENCE = re.compile(r"^(?P<fence>```+|~~~+)\s*(?P<lang>[\w+-]*)\s*(?P<rest>.*)$")
-EMBED = re.compile(r"!\[\[(?P<file>[^\]|#]+)(?:\|[^\]]*)?\]\]")
 # a comment that is a pasted output, not an explanation: what print() shows for tensors & co.
 OUTPUT_COMMENT = re.compile(r"^(tensor\(|torch\.Size\(|Parameter containing|OrderedDict\(|"
                             r"Sequential\(|Linear\(|\(\[|\[\[|[-+]?\d|True\b|False\b|None\b|<[A-Za-z])")
@@ -165,8 +166,6 @@ def strip_output_comments(code: list[str], block: Block) -> str:
 
 def split_comment(line: str) -> tuple[str, str | None]:
     """(code, comment) of one line, the comment found outside strings by the tokenizer."""
-    import tokenize
-
     try:
         for tok in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
             if tok.type == tokenize.COMMENT:
@@ -267,7 +266,7 @@ class Plan:
 
 def make_plan(src: Path, assets: Path | None, force: bool) -> Plan:
     text = read_note(src).replace("\r\n", "\n")
-    m = HEADING.search(text)
+    m = TITLE.search(text)
     if not m:
         raise NoteError(f"{src}: no '# title' heading; the first heading names the page")
     title = m["title"]
@@ -370,7 +369,7 @@ def check_title(title: str, page_rel: Path, force: bool) -> None:
         if rel == page_rel and not text.startswith(f"---\n{IMPORTED}\n"):
             raise NoteError(f"{rel} exists and was not made by make note; run with FORCE=1 to "
                             "replace it")
-        m = HEADING.search(text)
+        m = TITLE.search(text)
         if rel != page_rel and m and m["title"] == title:
             raise NoteError(f"《{title}》: {rel} already has this title; rename one of them, "
                             "or run with FORCE=1")

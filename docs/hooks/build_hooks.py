@@ -153,8 +153,6 @@ def _cache_rendered_notebooks(config) -> None:
     if jupyter is None or not (exec_cache.command == "serve"
                                or os.environ.get("D2L_EXEC_CACHE") == "1"):
         return
-    from importlib import metadata
-
     versions = " ".join(f"{d} {metadata.version(d)}" for d in
                         ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments"))
     folder = hashlib.sha256(versions.encode()).hexdigest()[:16]
@@ -176,8 +174,6 @@ def _store(root: Path) -> exec_cache.Store:
 
 def _render_env(config) -> str:
     """What shapes a block's HTML besides its inputs: mkdocs.yml and the renderers' versions."""
-    from importlib import metadata
-
     text = Path(config.config_file_path).read_text(encoding="utf-8")
     return " ".join([hashlib.sha256(text.encode()).hexdigest()] + [
         f"{d} {metadata.version(d)}" for d in ("markdown", "pymdown-extensions", "pygments",
@@ -431,18 +427,17 @@ def on_page_content(html, page, config, files):
         # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
         html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
         name = Path(src).name
-        bar = (f'<p class="notebook-links">{_verified()} <a class="md-button md-button--primary" '
-               f'href="{name}" download>下载 {name}（含输出）</a></p>')
-        return _under_title(html, bar)
-    if src in _notebook_of:  # a page that has a notebook
+        links = f'<a class="md-button md-button--primary" href="{name}" download>下载 {name}（含输出）</a>'
+    elif src in _notebook_of:  # a page that has a notebook
         href = get_relative_url(_notebook_of[src], page.url)
         name = Path(_notebook_of[src]).name + ".ipynb"
-        bar = (f'<p class="notebook-links">{_verified()} <a class="md-button" href="{href}">Notebook 版</a> '
-               f'<a class="md-button" href="{href}{name}" download>下载 {name}</a></p>')
-        return _under_title(html, bar)
-    if any(block.include for block in _page_blocks.get(src, ())):  # shows snippets' outputs
-        return _under_title(html, f'<p class="notebook-links">{_verified()}</p>')
-    return html
+        links = (f'<a class="md-button" href="{href}">Notebook 版</a> '
+                 f'<a class="md-button" href="{href}{name}" download>下载 {name}</a>')
+    elif any(block.include for block in _page_blocks.get(src, ())):  # shows snippets' outputs
+        links = ""
+    else:
+        return html
+    return _under_title(html, f'<p class="notebook-links">{" ".join(filter(None, [_verified(), links]))}</p>')
 
 
 def on_post_build(config):

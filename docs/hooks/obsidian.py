@@ -23,6 +23,7 @@ WIKILINK = re.compile(r"(?<!!)\[\[(?P<note>[^\]|#]*)(?:#(?P<anchor>[^\]|]+))?(?:
 EMBED = re.compile(r"!\[\[(?P<file>[^\]|#]+)(?P<options>(?:\|[^\]|]*)*)\]\]")
 BLOCK_ID = re.compile(r"^(?P<text>\S.*?)\s+\^(?P<id>[A-Za-z0-9-]+)\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+TITLE = re.compile(r"^# (?P<title>.+?)\s*$", re.M)  # a page's note name: its first heading
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 _slug = slugify(case="lower")
 
@@ -44,9 +45,9 @@ class Vault:
         self.pages: dict[str, str] = {}
         for src in pages:
             text = (self.docs_dir / src).read_text(encoding="utf-8")
-            title = re.search(r"^# (.+?)\s*$", text, re.M)
+            title = TITLE.search(text)
             if title:
-                self.pages.setdefault(title[1], src)
+                self.pages.setdefault(title["title"], src)
         self.book: dict[str, str] = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
         self.files = {p.name: p.relative_to(self.docs_dir).as_posix()
                       for p in self.docs_dir.rglob("*") if p.suffix.lower() in IMAGE_TYPES}

@@ -219,13 +219,15 @@ def explorer_number(value: float) -> str:
     return ("0" if s == "-0" else s).replace("-", "\u2212")
 
 
-def _q(name: str, values: dict) -> str:
+def _q(name: str, values: dict, tag: str = "span") -> str:
+    """One shown number of the explorer (the script rewrites it); empty when the mode has none."""
     shown = explorer_number(values[name]) if name in values else ""
-    return f'<span data-quantity="{name}">{shown}</span>'
+    return f'<{tag} data-quantity="{name}">{shown}</{tag}>'
 
 
-def _modes(tied: str, untied: str) -> str:
-    return f'<span class="tied-only">{tied}</span><span class="untied-only">{untied}</span>'
+def _modes(tied: str, untied: str, tag: str = "span") -> str:
+    """Text that differs between the tied and untied modes (CSS shows the current one)."""
+    return f'<{tag} class="tied-only">{tied}</{tag}><{tag} class="untied-only">{untied}</{tag}>'
 
 
 def tied_explorer(ns: dict) -> str:
@@ -252,10 +254,8 @@ def tied_explorer(ns: dict) -> str:
         '<select id="tx-loss" name="loss"><option value="out - y" selected>out − y（笔记里的例子）</option>'
         '<option value="(out - y)^2">(out − y)²</option></select></div>'
         '<div class="explorer-field"><button type="reset" class="md-button">回到笔记里的例子</button></div>')
-    t = lambda tied, untied: (f'<tspan class="tied-only">{tied}</tspan>'  # noqa: E731
-                              f'<tspan class="untied-only">{untied}</tspan>')
-    v = lambda name: (f'<tspan data-quantity="{name}">'  # noqa: E731
-                      f'{explorer_number(q[name]) if name in q else ""}</tspan>')
+    t = lambda tied, untied: _modes(tied, untied, "tspan")  # noqa: E731
+    v = lambda name: _q(name, q, "tspan")  # noqa: E731
     inp = lambda name: f'<tspan data-input="{name}">{explorer_number(first[name])}</tspan>'  # noqa: E731
     wb = Markup(f"w = {inp('w')}，b = {inp('b')}")
     stages = [

@@ -119,6 +119,25 @@ def test_an_entry_whose_files_changed_is_a_miss(tmp_path, monkeypatch):
     assert not entry.is_current()
 
 
+def test_a_helpers_asset_is_a_read_file_and_its_module_source_is_not(tmp_path, monkeypatch):
+    """page_helpers.tied_explorer inlines tied_explorer.js: editing the script must re-render
+    the explorer (a read file), while the helper's .py is in the key already (not a read)."""
+    hooks = tmp_path / "docs/hooks"
+    hooks.mkdir(parents=True)
+    (hooks / "widget.js").write_text("let a = 1;", encoding="utf-8")
+    (hooks / "helper.py").write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.setattr(exec_cache, "ROOT", tmp_path)
+    monkeypatch.setattr(exec_cache, "CONTENT_DIRS", [tmp_path / "docs"])
+    monkeypatch.setattr(exec_cache, "LOCAL_MODULE_DIRS", [hooks])
+    code = (f"from pathlib import Path\nprint(Path({str(hooks / 'widget.js')!r}).read_text())\n"
+            f"Path({str(hooks / 'helper.py')!r}).read_text()")
+    output, reads = exec_cache.run_code(code, {}, "asset")
+    assert list(reads) == ["docs/hooks/widget.js"]
+    entry = exec_cache.Entry(output, reads)
+    (hooks / "widget.js").write_text("let a = 2;", encoding="utf-8")
+    assert not entry.is_current()
+
+
 def test_a_block_error_names_the_block_and_shows_its_line():
     with pytest.raises(exec_cache.BlockError) as error:
         exec_cache.run_code("x = 1\nraise ValueError('boom')", {}, "snippets/demo/bad.py")
