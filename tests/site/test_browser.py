@@ -7,6 +7,8 @@ explorer and accessibility tests).
 """
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -125,7 +127,7 @@ def test_search_finds_the_right_page_and_section(context, server, query, page, s
     box.type(query)
     pg.keyboard.press("End")  # Material searches on keyup; typed CJK text fires none
     result = pg.locator(".md-search-result__item a").first
-    result.wait_for(state="visible", timeout=10_000)
+    result.wait_for(state="visible", timeout=30_000)  # index built in a worker; slow under -n load
     base = urlparse(server).path
     groups = [[urlparse(a.get_attribute("href")) for a in item.locator("a").all()]
               for item in pg.locator("li.md-search-result__item").all()]
@@ -159,3 +161,87 @@ def test_the_init_tour_is_a_table_whose_columns_all_fit_at_desktop_width(desktop
     assert table.locator("tbody tr").first.locator("td").count() == 8
     wrap = pg.locator("div.snippet-table .md-typeset__scrollwrap")
     assert wrap.evaluate("el => el.scrollWidth <= el.clientWidth + 1")  # nothing behind a scroll
+
+
+def _jupyterlab_stylesheet() -> str:
+    """What nbconvert inlines into a notebook page, before build_hooks.used_css cuts it."""
+    import mkdocs_jupyter
+
+    return (Path(mkdocs_jupyter.__file__).parent / "templates/mkdocs_html/assets/index.css"
+            ).read_text(encoding="utf-8")
+
+
+MATCHING_RULES = """([full, published]) => {
+  // each stylesheet's rules, one per selector, whose selector matches an element of this page
+  // (as if hovered and focused, pseudo-elements as their element; an unparsable one counts as matching)
+  const split = text => {
+    const parts = [];
+    let depth = 0, start = 0;
+    for (let i = 0; i < text.length; i++) {
+      if ("([".includes(text[i])) depth++;
+      else if (")]".includes(text[i])) depth--;
+      else if (text[i] === "," && depth === 0) { parts.push(text.slice(start, i).trim()); start = i + 1; }
+    }
+    return [...parts, text.slice(start).trim()];
+  };
+  const matches = selector => {
+    const always = ":not(.__none__)";  // true of any element, valid in any position
+    const bare = selector
+      .replace(/::?(before|after|placeholder|selection|marker|first-line|first-letter|-webkit-[\\w-]+|-moz-[\\w-]+|-ms-[\\w-]+)(\\([^)]*\\))?/g, always)
+      .replace(/:not\\(:(hover|focus-visible|focus-within|focus|active|visited)\\)/g, always)
+      .replace(/:(hover|focus-visible|focus-within|focus|active|visited)/g, always);
+    try { return document.querySelector(bare || "*") !== null; } catch { return true; }
+  };
+  const walk = (rules, media, out) => {
+    for (const rule of rules) {
+      if (rule.selectorText !== undefined)
+        for (const selector of split(rule.selectorText))
+          if (matches(selector)) out.push(media + " | " + selector + " { " + rule.style.cssText + " }");
+      if (rule.cssRules && rule.media) walk(rule.cssRules, media + rule.media.mediaText, out);
+    }
+    return out;
+  };
+  return [full, published].map(text => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    return walk(sheet.cssRules, "", []);
+  });
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_notebook_stylesheet_keeps_every_rule_that_matches_a_notebook_page(browser, server, built_site,
+                                                                               scheme):
+    """build_hooks.used_css cuts JupyterLab's stylesheet by class names; Chromium's own selector
+    engine checks the cut: on every notebook page, in both schemes, the rules that match are the same."""
+    full = _jupyterlab_stylesheet()
+    published = (built_site / "assets/stylesheets/jupyter.css").read_text(encoding="utf-8")
+    assert len(published) * 5 < len(full)  # the rules no notebook page can match are gone
+    one_rule_less = re.sub(r"[^{}]*jp-InputPrompt[^{}]*\{[^{}]*\}", "", published, count=1)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    for path in [p for p in PAGES if p.startswith("notebooks/")]:
+        pg = visit(ctx, server + path)[0]
+        assert pg.evaluate("document.body.dataset.mdColorScheme") == {"light": "default", "dark": "slate"}[scheme]
+        in_full, in_published = pg.evaluate(MATCHING_RULES, [full, published])
+        assert len(in_full) > 50
+        assert in_published == in_full, path
+        assert pg.evaluate(MATCHING_RULES, [full, one_rule_less])[1] != in_full  # the check sees a lost rule
+        pg.close()
+    ctx.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_link_to_a_late_notebook_heading_lands_on_it(browser, server, width):
+    """The notebook's cells render only on screen (extra.css, content-visibility): opening a link
+    past dozens of unrendered cells must still land on its heading, under the header, and stay."""
+    ctx = browser.new_context(viewport={"width": width, "height": 800})
+    pg, *_ = visit(ctx, server + "notebooks/parameters/")
+    ids = pg.evaluate("[...document.querySelectorAll('article :is(h2, h3)[id]')].map(h => h.id)")
+    target = ids[-3]  # late, with a screenful of page still below it
+    pg.close()
+    pg, *_ = visit(ctx, server + "notebooks/parameters/#" + target)
+    where = f"document.getElementById({target!r}).getBoundingClientRect().y"
+    top = pg.evaluate(where)
+    pg.wait_for_timeout(500)
+    assert 40 < top < 120 and pg.evaluate(where) == top, (target, top)
+    ctx.close()

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 import pytest
 import torch
 from bs4 import BeautifulSoup
 
-from helpers import (NOTE_PAGE, SNIPPETS, broken_links, outputs_by_file, page, run_snippet_fresh,
+from helpers import (NOTE_PAGE, ROOT, SNIPPETS, broken_links, outputs_by_file, page, run_snippet_fresh,
                      run_snippets_fresh)
 
 ALL_SNIPPETS = sorted(str(p.relative_to(SNIPPETS)) for p in SNIPPETS.rglob("*.py"))
@@ -181,3 +182,15 @@ def test_the_link_check_finds_an_empty_a_dead_and_an_anchorless_link(tmp_path):
     assert broken_links(tmp_path) == [("a/index.html", "../#here", "no text"),
                                       ("a/index.html", "../missing/", "no such file"),
                                       ("a/index.html", "../#gone", "no such anchor")]
+
+
+def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
+    sys.path.insert(0, str(ROOT / "docs/hooks"))
+    import build_hooks
+
+    css = (".a .b{color:red}.x{color:blue}.a:not(.x){margin:0}.jupyter-wrapper :root{--v:1}"
+           ".a,.x .b{top:0}:is(.a,.x) .y{left:0}.md-typeset__scrollwrap .a{padding:0}"
+           "@media (max-width:10px){.x{color:red}.b{color:green}}@keyframes k{to{opacity:0}}")
+    assert build_hooks.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
+        ".a .b{color:red}.a:not(.x){margin:0}.a{top:0}.md-typeset__scrollwrap .a{padding:0}"
+        "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")
