@@ -8,6 +8,7 @@ import re
 import zipfile
 from collections import defaultdict
 from urllib.parse import unquote, urljoin
+from xml.etree import ElementTree
 
 import nbformat
 import pytest
@@ -118,6 +119,7 @@ def test_each_notebook_teaches_what_its_page_shows(built_site, name, rel):
     for fid, caption in figures.items():
         svg = base64.b64decode(attached[fid].attachments[f"{fid}.svg"]["image/svg+xml"]).decode()
         assert svg.startswith("<svg xmlns=") and f"*{caption}*" in attached[fid].source
+        ElementTree.fromstring(svg)  # well-formed XML, or an <img> shows its alt text instead
         page_svg = soup.find(id=fid).select_one("svg")
         assert [t.get_text() for t in BeautifulSoup(svg, "html.parser").select("text")] == [
             t.get_text() for t in page_svg.select("text")]  # the same labels, the same numbers

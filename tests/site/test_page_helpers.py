@@ -44,3 +44,33 @@ def test_derivation_is_mathml_with_the_live_numbers():
     html = page_helpers.tied_derivation(ns)
     assert html.count("<math") == 9 and "$" not in html
     assert "<mn>5</mn>" in html and "<mn>1.5</mn>" in html and "<mn>0.7</mn>" in html
+
+
+def test_a_histogram_is_matplotlibs_svg_in_the_pages_colours_with_a_bar_per_nonempty_bin():
+    import re
+
+    import torch
+
+    values = torch.tensor([-1.0] * 3 + [0.0] * 5 + [2.0] * 2)
+    svg = page_helpers.histogram("h", values, bins=6, title="标题", caption="说明")
+    assert svg == page_helpers.histogram("h", values, bins=6, title="标题", caption="说明")  # same bytes
+    assert re.findall(r'id="h-bar-(\d+)"', svg) == ["0", "2", "5"]  # torch.histc's non-empty bins
+    assert svg.count('id="h-bar-') == 3
+    ids = re.findall(r'\bid="([^"]+)"', svg)
+    assert len(ids) == len(set(ids)) and all(i == "h" or i.startswith("h-") for i in ids)
+    for stand_in in page_helpers.PAGE_COLOURS:
+        assert stand_in not in svg
+    assert "<style" not in svg and "font-family" not in svg and "<metadata" not in svg
+    assert '<title id="h-title">标题</title>' in svg and "<figcaption>说明</figcaption>" in svg
+    assert {"个数", "值"} <= set(re.findall(r"<text[^>]*>([^<]+)</text>", svg))
+
+
+def test_a_line_chart_follows_its_values():
+    import re
+
+    svg = page_helpers.line_chart("l", [4.0, 2.0, 1.0], title="t", caption="c")
+    path = re.search(r'<path d="M ([^"]+)"[^>]*stroke: var\(--grad-color', svg)[1]
+    points = [tuple(map(float, p.split())) for p in path.split("L")]
+    ys = [y for _, y in points]
+    assert len(points) == 3 and ys[0] < ys[1] < ys[2]  # falling loss: larger SVG y each step
+    assert {"损失", "步", "1", "3"} <= set(re.findall(r"<text[^>]*>([^<]+)</text>", svg))
