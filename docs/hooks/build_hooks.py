@@ -8,8 +8,9 @@
   if the page itself did not (MkDocs knows nothing of `--8<--` includes);
 - render the Obsidian syntax no plugin covers (obsidian.py);
 - build and link the notebook of each page whose front matter says `notebook: true`
-  (page_notebooks.py), with the outputs of the page's own run, and fix mkdocs-jupyter's
-  heading ids;
+  (page_notebooks.py), with the outputs of the page's own run, render it in a worker
+  (clean builds) while the next pages render, and fix mkdocs-jupyter's heading ids;
+- publish JupyterLab's stylesheet cut to the rules a notebook page can match;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
 - under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
   and nbconvert's): about 0.5 s less per rebuild.
@@ -58,6 +59,8 @@ _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
 _page_keys: dict[str, list[str]] = {}  # page src_uri -> the keys of its blocks
 _page_blocks: dict[str, list] = {}  # page src_uri -> its blocks
 _vault: obsidian.Vault | None = None
+_notebook_html: dict = {}  # notebook src_uri -> a worker's Future of its HTML (clean builds)
+_notebooks_from_workers: list[str] = []  # the notebooks whose HTML a worker rendered
 
 
 def on_startup(command, dirty):
@@ -188,6 +191,8 @@ def on_pre_build(config):
     _page_keys.clear()
     _notebook_css.clear()
     _notebook_classes.clear()
+    _notebook_html.clear()
+    _notebooks_from_workers.clear()
     _notebook_of.clear()
 
 
@@ -328,18 +333,61 @@ def _code_cells(path: Path) -> list[str] | None:
 
 
 def on_page_markdown(markdown, page, config, files):
-    exec_cache.current.page = page.file.src_uri  # the blocks about to render are this page's
-    exec_cache.rendered[page.file.src_uri] = _page_keys.get(page.file.src_uri)
-    return _vault.convert(markdown, page.file.src_uri)
+    src = page.file.src_uri
+    if src in _notebook_html:  # rendered in a worker: take that HTML instead of rendering it here
+        _use_worker_html(page, _notebook_html.pop(src))
+    exec_cache.current.page = src  # the blocks about to render are this page's
+    exec_cache.rendered[src] = _page_keys.get(src)
+    return _vault.convert(markdown, src)
 
 
+def _write_notebook(nb_uri: str) -> None:
+    """The notebook with its page's outputs (its blocks have all run by now)."""
+    nb, path, keys = _notebooks[nb_uri]
+    entries = [exec_cache.current.store.get(key) for key in keys]
+    nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
+
+
+@event_priority(50)  # before mkdocs-jupyter's, which keys its cache on the .ipynb as it is then
 def on_pre_page(page, config, files):
     """A notebook renders after every Markdown page: its blocks have all run by now."""
-    if page.file.src_uri in _notebooks:
-        nb, path, keys = _notebooks[page.file.src_uri]
-        entries = [exec_cache.current.store.get(key) for key in keys]
-        nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
+    src = page.file.src_uri
+    if src in _notebooks and src not in _notebook_html:
+        _write_notebook(src)
     return page
+
+
+def _render_in_worker(page, config) -> None:
+    """A clean build renders a page's notebook (nbconvert, ~0.45 s) in a worker while the
+    main process renders the next pages, with mkdocs-jupyter's own function and options.
+    Not where mkdocs-jupyter's cache is on (serve, build-fast): that cache answers first."""
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None or jupyter.config["cache"]:
+        return
+    nb_uri = f"notebooks/{Path(page.file.src_uri).stem}.ipynb"  # as on_files names it
+    _write_notebook(nb_uri)
+    options = {name: jupyter.config[name] for name in (
+        "execute", "kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
+        "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")}
+    future = exec_cache.workers.call(notebooks.render_html, str(_notebooks[nb_uri][1]), options)
+    if future is not None:
+        _notebook_html[nb_uri] = future
+
+
+def _use_worker_html(page, future) -> None:
+    """Replace mkdocs-jupyter's render of this page by the worker's HTML (its toc is rebuilt
+    from the headings in on_page_content); if the worker failed, render here after all."""
+    render = page.render
+
+    def from_worker(config, files):
+        try:
+            page.content = future.result()
+        except Exception:  # noqa: BLE001 - a dead worker: mkdocs-jupyter renders it here
+            return render(config, files)
+        page.toc = get_toc([])
+        _notebooks_from_workers.append(page.file.src_uri)
+
+    page.render = from_worker
 
 
 HEADING = re.compile(r'<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<inner>.*?)</h(?P=level)>', re.S)
@@ -478,6 +526,7 @@ def on_page_content(html, page, config, files):
         name = Path(src).name
         links = f'<a class="md-button md-button--primary" href="{name}" download>下载 {name}（含输出）</a>'
     elif src in _notebook_of:  # a page that has a notebook
+        _render_in_worker(page, config)
         href = get_relative_url(_notebook_of[src], page.url)
         name = Path(_notebook_of[src]).name + ".ipynb"
         links = (f'<a class="md-button" href="{href}">Notebook 版</a> '
@@ -512,7 +561,8 @@ def on_post_build(config):
             archive.writestr(info, path.read_bytes())
     pages = exec_cache.current
     log.info(f"python blocks: {len(pages.fresh)} new, run by {exec_cache.workers.workers} "
-             f"workers; {pages.executed} run while rendering")
+             f"workers; {pages.executed} run while rendering; notebooks rendered by workers: "
+             f"{len(_notebooks_from_workers)} of {len(_notebooks)}")
     for path in pages.store.ignored:
         log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")
     if exec_cache.command != "serve":

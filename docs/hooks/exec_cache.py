@@ -499,6 +499,17 @@ class Prefetch:
             store.pending[key] = job
         return job
 
+    def call(self, fn, *args) -> Future | None:
+        """Run fn(*args) in a worker if the pool is up; None if there is none (run it here)."""
+        with self.lock:
+            if not self.ready or self.pool is None:
+                return None
+            try:
+                return self.pool.submit(fn, *args)
+            except BrokenProcessPool:
+                self.pool = None
+                return None
+
     def _send(self, job: Job) -> None:
         try:
             if self.pool is None:

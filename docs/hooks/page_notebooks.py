@@ -189,3 +189,10 @@ def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
     text = TABLE.sub(lambda m: "\0" + m[0] + "\0", text)  # the div: the site styles it alike
     parts = [p.strip() for p in text.split("\0") if p.strip()]
     return "\n\n".join(parts), attachments
+
+
+def render_html(path: str, options: dict) -> str:
+    """In a worker: the notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
+    from mkdocs_jupyter import convert
+
+    return convert.nb2html(path, **options)

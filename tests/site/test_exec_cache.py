@@ -229,6 +229,24 @@ def test_a_corrupted_entry_is_executed_again_and_the_page_is_right(mini):
     assert "ignored an unreadable cache entry" in done.stderr
 
 
+def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(tmp_path):
+    """mkdocs-jupyter keys its cache on the .ipynb as it is when its on_pre_page runs; the
+    outputs must be in it by then, or the notebook page shows the figure as it was before."""
+    import base64
+
+    project = mini_project(tmp_path / "site-copy", full=True)
+    assert fast_build(project).returncode == 0
+    edit(project / HELPERS, "(560 / 72, 260 / 72), 13\n", "(560 / 72, 260 / 72), 15\n")  # chart text size
+    done = fast_build(project)
+    assert done.returncode == 0, done.stderr
+    on_page = page(project / "site", "deep-learning-computation/parameters-exercises/index.html")
+    assert "font-size: 15px" in str(on_page.select_one("figure#loss-shared-mlp svg"))
+    notebook = page(project / "site", "notebooks/parameters-exercises/index.html")
+    image = notebook.find("img", alt=re.compile("训练损失"))["src"].split(",", 1)[1]
+    svg = base64.b64decode(image).decode()
+    assert "font-size: 15px" in svg and "font-size: 13px" not in svg
+
+
 def test_mkdocs_build_never_reads_the_cache_but_a_fast_build_does(mini):
     """Plant entries that look valid but say STALE: only `make build-fast` may show them."""
     shutil.rmtree(mini / ".cache/exec/html")  # else the fast build shows the HTML it kept
@@ -317,4 +335,6 @@ def test_the_clean_build_ran_every_block_in_a_worker(built_site_log):
     found = re.search(r"python blocks: (\d+) new, run by (\d+) workers; (\d+) run while rendering",
                       built_site_log)
     assert found and int(found[1]) >= 40 and found[3] == "0", built_site_log
+    # and each notebook's HTML came from a worker too (nbconvert, while the pages rendered)
+    assert re.search(r"notebooks rendered by workers: (\d+) of \1\b", built_site_log), built_site_log
     assert "Jupyter" not in built_site_log and "kernel" not in built_site_log.lower()
