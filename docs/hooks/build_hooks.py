@@ -61,6 +61,7 @@ _page_blocks: dict[str, list] = {}  # page src_uri -> its blocks
 _vault: obsidian.Vault | None = None
 _notebook_html: dict = {}  # notebook src_uri -> a worker's Future of its HTML (clean builds)
 _notebooks_from_workers: list[str] = []  # the notebooks whose HTML a worker rendered
+_notebooks_written: set[str] = set()  # the notebooks given their outputs in this build
 
 
 def on_startup(command, dirty):
@@ -193,6 +194,7 @@ def on_pre_build(config):
     _notebook_classes.clear()
     _notebook_html.clear()
     _notebooks_from_workers.clear()
+    _notebooks_written.clear()
     _notebook_of.clear()
 
 
@@ -342,7 +344,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def _write_notebook(nb_uri: str) -> None:
-    """The notebook with its page's outputs (its blocks have all run by now)."""
+    """The notebook with its page's outputs (its blocks have all run by now); once a build:
+    add_outputs fills the cells in place."""
+    if nb_uri in _notebooks_written:
+        return
+    _notebooks_written.add(nb_uri)
     nb, path, keys = _notebooks[nb_uri]
     entries = [exec_cache.current.store.get(key) for key in keys]
     nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
@@ -351,9 +357,8 @@ def _write_notebook(nb_uri: str) -> None:
 @event_priority(50)  # before mkdocs-jupyter's, which keys its cache on the .ipynb as it is then
 def on_pre_page(page, config, files):
     """A notebook renders after every Markdown page: its blocks have all run by now."""
-    src = page.file.src_uri
-    if src in _notebooks and src not in _notebook_html:
-        _write_notebook(src)
+    if page.file.src_uri in _notebooks:
+        _write_notebook(page.file.src_uri)
     return page
 
 

@@ -1,5 +1,6 @@
 """Every way to build the site gives the same bytes as the clean build (built_site):
-another clean build, a serial one (no worker process), and a cached one (`make build-fast`).
+another clean build, serial (no worker process), and a cached one (`make build-fast`), with
+its cache empty and then full.
 """
 from __future__ import annotations
 
@@ -17,10 +18,10 @@ def same_files(site, built_site):
 
 @pytest.fixture(scope="module")
 def again(tmp_path_factory):
-    """A second clean build, serial, in a copy of the project whose .cache/exec/ it fills."""
+    """A second clean build, serial (`D2L_EXEC_WORKERS=0 make build`), in a copy of the project."""
     tmp = tmp_path_factory.mktemp("again")
     project = copy_project(tmp / "project")
-    done = build_site(project, tmp / "site", env={"D2L_EXEC_WORKERS": "0", "D2L_EXEC_CACHE": "1"})
+    done = build_site(project, tmp / "site", env={"D2L_EXEC_WORKERS": "0"})
     assert done.returncode == 0, done.stderr
     return project, tmp / "site", done.stderr
 
@@ -29,13 +30,18 @@ def test_two_clean_builds_are_byte_identical_and_parallel_equals_serial(again, b
                                                                        built_site_log):
     _, site, log = again
     assert "run by 0 workers" in log and "run by 0 workers" not in built_site_log
-    assert "0 new" not in log  # its cache started empty: every block ran
+    assert "notebooks rendered by workers: 0 of 4" in log
     same_files(site, built_site)
+    assert not (again[0] / ".cache").exists()  # a clean build keeps nothing
 
 
 def test_a_cached_build_equals_a_clean_one(again, built_site, tmp_path):
     project = again[0]
+    first = build_site(project, tmp_path / "first", env={"D2L_EXEC_CACHE": "1"})  # fills the cache
+    assert first.returncode == 0, first.stderr
+    assert "0 new" not in first.stderr  # its cache started empty: every block ran
     done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "1"})
     assert done.returncode == 0, done.stderr
     assert "python blocks: 0 new" in done.stderr and "0 run while rendering" in done.stderr
+    same_files(tmp_path / "first", built_site)
     same_files(tmp_path / "fast", built_site)
