@@ -16,20 +16,25 @@ def axe_results(browser, server):
 
     axe, results = Axe(), {}
     for scheme in ("light", "dark"):
-        ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-        pg = ctx.new_page()
-        for path in PAGES:
-            pg.goto(server + path, wait_until="networkidle")
-            shown = pg.evaluate("document.body.getAttribute('data-md-color-scheme')")
-            results[scheme, path] = shown, axe.run(pg).response["violations"]
-        ctx.close()
+        for width in WIDTHS:
+            ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+            pg = ctx.new_page()
+            for path in PAGES:
+                pg.goto(server + path, wait_until="networkidle")
+                shown = pg.evaluate("document.body.getAttribute('data-md-color-scheme')")
+                results[scheme, width, path] = shown, axe.run(pg).response["violations"]
+            ctx.close()
     return results
 
 
+WIDTHS = [1280, 412]  # a desktop, and a phone (Lighthouse's): wide formulas and figures scroll there
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_violation(axe_results, path, scheme):
-    shown, violations = axe_results[scheme, path]
+def test_axe_finds_no_violation(axe_results, path, scheme, width):
+    shown, violations = axe_results[scheme, width, path]
     assert shown == {"light": "default", "dark": "slate"}[scheme]  # the scheme really applied
     assert [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in violations] == []
 

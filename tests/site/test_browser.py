@@ -228,20 +228,3 @@ def test_the_notebook_stylesheet_keeps_every_rule_that_matches_a_notebook_page(b
         assert pg.evaluate(MATCHING_RULES, [full, one_rule_less])[1] != in_full  # the check sees a lost rule
         pg.close()
     ctx.close()
-
-
-@pytest.mark.parametrize("width", [375, 1280])
-def test_a_link_to_a_late_notebook_heading_lands_on_it(browser, server, width):
-    """The notebook's cells render only on screen (extra.css, content-visibility): opening a link
-    past dozens of unrendered cells must still land on its heading, under the header, and stay."""
-    ctx = browser.new_context(viewport={"width": width, "height": 800})
-    pg, *_ = visit(ctx, server + "notebooks/parameters/")
-    ids = pg.evaluate("[...document.querySelectorAll('article :is(h2, h3)[id]')].map(h => h.id)")
-    target = ids[-3]  # late, with a screenful of page still below it
-    pg.close()
-    pg, *_ = visit(ctx, server + "notebooks/parameters/#" + target)
-    where = f"document.getElementById({target!r}).getBoundingClientRect().y"
-    top = pg.evaluate(where)
-    pg.wait_for_timeout(500)
-    assert 40 < top < 120 and pg.evaluate(where) == top, (target, top)
-    ctx.close()
