@@ -8,16 +8,21 @@
   if the page itself did not (MkDocs knows nothing of `--8<--` includes);
 - render the Obsidian syntax no plugin covers (obsidian.py);
 - build and link the notebook of each page whose front matter says `notebook: true`
-  (page_notebooks.py), with the outputs of the page's own run, render it in a worker
-  (clean builds) while the next pages render, and fix mkdocs-jupyter's heading ids;
-- publish JupyterLab's stylesheet cut to the rules a notebook page can match;
+  (page_notebooks.py), with the outputs of the page's own run; a clean build renders it in
+  a renderer process as soon as the page's sessions have run, while this process renders
+  other pages; fix mkdocs-jupyter's heading ids;
+- publish JupyterLab's stylesheet cut to the rules a notebook page can match (parsed by the
+  renderer; `make build-fast` keeps the cut in .cache/notebook-css/);
+- load jieba's dictionary for Material's Chinese search while the workers import torch;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
 - under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
   and nbconvert's): about 0.5 s less per rebuild.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import importlib
 import logging
 import os
@@ -25,6 +30,7 @@ import posixpath
 import re
 import sys
 import tempfile
+import threading
 import zipfile
 from html import unescape
 from importlib import metadata
@@ -62,17 +68,27 @@ _vault: obsidian.Vault | None = None
 _notebook_html: dict = {}  # notebook src_uri -> a worker's Future of its HTML (clean builds)
 _notebooks_from_workers: list[str] = []  # the notebooks whose HTML a worker rendered
 _notebooks_written: set[str] = set()  # the notebooks given their outputs in this build
+_notebooks_sent: set[str] = set()  # the notebooks sent to a worker to render in this build
 
 
 def on_startup(command, dirty):
     exec_cache.command = command
     if os.environ.get("D2L_EXEC_CACHE") == "1" and command != "serve":
         exec_cache.workers.workers = 0  # build-fast: its few misses run sooner than workers start
-    else:
-        exec_cache.workers.start()  # their torch import overlaps the rest of MkDocs' start-up
+    else:  # their torch import overlaps the rest of MkDocs' start-up; a clean build's
+        # notebooks are drawn by a renderer process (serve's come from mkdocs-jupyter's cache)
+        exec_cache.workers.start(renderer=command == "build")
     if command == "serve":
         _keep_compiled_templates()
         _watch_every(0.1)
+
+
+def _load_jieba() -> None:
+    try:
+        import jieba
+    except ImportError:  # the search plugin then indexes without it, as it does anyway
+        return
+    jieba.initialize()
 
 
 def _watch_every(seconds: float) -> None:
@@ -107,23 +123,8 @@ def _template_cache():
 
 def _keep_compiled_templates():
     """Rebuilds recompile ~60 Jinja templates (0.7 s); a bytecode cache skips that.
-
-    Serve only: `mkdocs build` stays a build from scratch. nbconvert has no option
-    for it, so its environment factory is wrapped.
-    """
-    from nbconvert.exporters.templateexporter import TemplateExporter
-
-    create = TemplateExporter._create_environment
-    cache = _template_cache()
-
-    def create_with_cache(self):
-        env = create(self)
-        env.bytecode_cache = cache
-        return env
-
-    if not getattr(create, "keeps_compiled", False):
-        create_with_cache.keeps_compiled = True
-        TemplateExporter._create_environment = create_with_cache
+    Serve only: `mkdocs build` stays a build from scratch."""
+    notebooks.keep_compiled_templates(_template_cache())
 
 
 def on_env(env, config, files):
@@ -185,16 +186,21 @@ def _render_env(config) -> str:
 
 
 def on_pre_build(config):
+    exec_cache.new_build()  # a rebuild of `mkdocs serve` reads the helpers' source anew
     # every build starts with no session variables: serve cannot hide a broken snippet
     exec_cache.current = exec_cache.Pages(_store(Path(config.config_file_path).parent),
                                           render_env=_render_env(config))
     _notebooks.clear()
     _page_keys.clear()
     _notebook_css.clear()
+    _notebook_css_rules.clear()
+    _notebook_css_parsed_by.clear()
     _notebook_classes.clear()
     _notebook_html.clear()
     _notebooks_from_workers.clear()
     _notebooks_written.clear()
+    _notebooks_sent.clear()
+    _notebook_errors.clear()
     _notebook_of.clear()
 
 
@@ -327,6 +333,12 @@ def on_files(files, config):
         _notebooks[nb_uri] = (nb, path, keys)
         _notebook_of[page.src_uri] = nb_url
         files.append(nb_file)
+        options = _worker_render_options(config)
+        if options is not None and new:
+            _render_when_run(nb_uri, keys, options)
+    # Material's Chinese search loads jieba's dictionary (~0.5 s) when it indexes the first
+    # page; load it now instead, while this process waits for the workers' torch import
+    threading.Thread(target=_load_jieba, daemon=True).start()
     return files
 
 
@@ -347,15 +359,25 @@ def on_page_markdown(markdown, page, config, files):
     return _vault.convert(markdown, src)
 
 
-def _write_notebook(nb_uri: str) -> None:
-    """The notebook with its page's outputs (its blocks have all run by now); once a build:
-    add_outputs fills the cells in place."""
-    if nb_uri in _notebooks_written:
-        return
-    _notebooks_written.add(nb_uri)
-    nb, path, keys = _notebooks[nb_uri]
-    entries = [exec_cache.current.store.get(key) for key in keys]
-    nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
+_notebook_lock = threading.Lock()  # the notebooks are written and sent from two threads
+_notebook_errors: dict[str, Exception] = {}  # notebook -> what writing it raised in the background
+
+
+def _write_notebook(nb_uri: str, *, if_complete: bool = False) -> bool:
+    """The notebook with its page's outputs; once a build (add_outputs fills the cells in
+    place). With `if_complete`, only if every block has its output already (else False)."""
+    with _notebook_lock:
+        if nb_uri in _notebook_errors:
+            raise _notebook_errors.pop(nb_uri)
+        if nb_uri in _notebooks_written:
+            return True
+        nb, path, keys = _notebooks[nb_uri]
+        entries = [exec_cache.current.store.get(key) for key in keys]
+        if if_complete and None in entries:
+            return False
+        _notebooks_written.add(nb_uri)
+        nbformat.write(notebooks.add_outputs(nb, [e.output if e else None for e in entries]), path)
+        return True
 
 
 @event_priority(50)  # before mkdocs-jupyter's, which keys its cache on the .ipynb as it is then
@@ -366,21 +388,57 @@ def on_pre_page(page, config, files):
     return page
 
 
-def _render_in_worker(page, config) -> None:
-    """A clean build renders a page's notebook (nbconvert, ~0.45 s) in a worker while the
-    main process renders the next pages, with mkdocs-jupyter's own function and options.
-    Not where mkdocs-jupyter's cache is on (serve, build-fast): that cache answers first."""
+def _worker_render_options(config) -> dict | None:
+    """mkdocs-jupyter's options for a worker's render of a notebook; None where mkdocs-jupyter's
+    cache is on (serve, build-fast): that cache answers first, in this process."""
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is None or jupyter.config["cache"]:
-        return
-    nb_uri = _notebook_uri(page.file.src_uri)
-    _write_notebook(nb_uri)
-    options = {name: jupyter.config[name] for name in (
+        return None
+    return {name: jupyter.config[name] for name in (
         "execute", "kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
         "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")}
-    future = exec_cache.workers.call(notebooks.render_html, str(_notebooks[nb_uri][1]), options)
-    if future is not None:
-        _notebook_html[nb_uri] = future
+
+
+def _render_in_worker(nb_uri: str, options: dict, *, if_complete: bool = False) -> None:
+    """A clean build renders a page's notebook (nbconvert) in a worker while this process
+    renders other pages, with mkdocs-jupyter's own function and options; once a build."""
+    with _notebook_lock:
+        if nb_uri in _notebooks_sent:
+            return
+    if not _write_notebook(nb_uri, if_complete=if_complete):
+        return
+    with _notebook_lock:
+        if nb_uri not in _notebooks_sent:
+            future = exec_cache.workers.call(notebooks.render_html, str(_notebooks[nb_uri][1]), options)
+            if future is not None:
+                _notebooks_sent.add(nb_uri)
+                _notebook_html[nb_uri] = future
+
+
+def _render_when_run(nb_uri: str, keys: list[str], options: dict) -> None:
+    """Send the notebook to a worker as soon as the sessions of its page have run, not when
+    the page renders: with many pages the workers draw notebooks while this process renders."""
+    store = exec_cache.current.store
+    jobs = {id(job): job for job in (store.pending.get(key) for key in keys) if job is not None}
+    left = [len(jobs)]
+    lock = threading.Lock()
+
+    def send():  # a thread of its own: not the worker pool's management thread
+        try:
+            _render_in_worker(nb_uri, options, if_complete=True)
+        except Exception as error:  # noqa: BLE001 - raised again when the page renders
+            with _notebook_lock:
+                _notebook_errors[nb_uri] = error
+
+    def one_done(_future):
+        with lock:
+            left[0] -= 1
+            if left[0]:
+                return
+        threading.Thread(target=send, daemon=True).start()
+
+    for job in jobs.values():
+        job.future.add_done_callback(one_done)
 
 
 def _use_worker_html(page, future) -> None:
@@ -445,6 +503,8 @@ NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
 STYLE = re.compile(r'<style type="text/css">\s*(?P<css>.*?)</style>', re.S)
 BIG = 20000  # JupyterLab's stylesheet; the notebook's own small styles stay inline
 _notebook_css: list[str] = []
+_notebook_css_rules: list = []  # a worker's Future of css_rules(the notebook stylesheet)
+_notebook_css_parsed_by: list[str] = []  # "a worker" or "this process", for the log
 _notebook_classes: set[str] = set()  # every class on a notebook page
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
 
@@ -455,56 +515,14 @@ def _externalize_notebook_css(html: str, page) -> str:
     blocks = [m["css"] for m in STYLE.finditer(html) if len(m["css"]) >= BIG]
     if not blocks:
         return html
-    _notebook_css[:] = blocks
+    if _notebook_css != blocks:
+        _notebook_css[:] = blocks
+        if exec_cache.command != "serve":  # parsed in a worker while the next pages render
+            _notebook_css_rules[:] = [exec_cache.workers.call(notebooks.css_rules, "\n".join(blocks))]
     _notebook_classes.update(c for m in CLASS_ATTR.finditer(html) for c in m[1].split())
     href = get_relative_url(NOTEBOOK_CSS, page.url)
     return f'<link rel="stylesheet" href="{href}">' + STYLE.sub(
         lambda m: "" if len(m["css"]) >= BIG else m[0], html)
-
-
-NEEDED_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-NEVER_MATCHES = re.compile(r"\.jupyter-wrapper\s+(:root|html|body)\b")  # nothing is inside these
-
-
-def used_css(css: str, classes: set[str]) -> str:
-    """The rules of `css` that can match a page whose elements carry `classes`.
-
-    A selector is dropped when it needs a class no such page has (outside :not()), or when
-    nothing can match it; Material's md-* classes count as present (its JS adds them).
-    JupyterLab's stylesheet drops from 575 kB to 37 kB: less to download and parse on a
-    phone (Lighthouse's blocking time did not change measurably; Material's start-up is that)."""
-    import tinycss2  # builds only: serve keeps the whole sheet
-
-    def can_match(selector: list) -> bool:
-        text = tinycss2.serialize(t for t in selector
-                                  if not (t.type == "function" and t.lower_name == "not"))
-        needed = {c for c in NEEDED_CLASS.findall(text) if not c.startswith("md-")}
-        return needed <= classes and not NEVER_MATCHES.search(text)
-
-    def rules(nodes) -> list[str]:
-        out = []
-        for node in nodes:
-            if node.type == "qualified-rule":
-                selectors, current = [], []
-                for token in node.prelude:  # split the selector list at its top-level commas
-                    if token.type == "literal" and token.value == ",":
-                        selectors.append(current)
-                        current = []
-                    else:
-                        current.append(token)
-                kept = [tinycss2.serialize(s).strip() for s in selectors + [current] if can_match(s)]
-                if kept:
-                    out.append(",".join(kept) + "{" + tinycss2.serialize(node.content) + "}")
-            elif node.type == "at-rule" and node.lower_at_keyword in ("media", "supports"):
-                inner = rules(tinycss2.parse_rule_list(node.content or [], skip_whitespace=True,
-                                                       skip_comments=True))
-                if inner:
-                    out.append(f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}{{{''.join(inner)}}}")
-            elif node.type == "at-rule":
-                out.append(tinycss2.serialize([node]))
-        return out
-
-    return "".join(rules(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)))
 
 
 def _under_title(html: str, bar: str) -> str:
@@ -513,6 +531,7 @@ def _under_title(html: str, bar: str) -> str:
     return html[:end + 5] + bar + html[end + 5:] if end != -1 else bar + html
 
 
+@functools.cache
 def _verified() -> str:
     """Which PyTorch printed this page's outputs, read at build time (as PyTorch tutorials' "Last Verified")."""
     return (f'<span class="verified">本页输出由 PyTorch {metadata.version("torch")} 在构建网站时运行得到'
@@ -535,7 +554,9 @@ def on_page_content(html, page, config, files):
         name = Path(src).name
         links = f'<a class="md-button md-button--primary" href="{name}" download>下载 {name}（含输出）</a>'
     elif src in _notebook_of:  # a page that has a notebook
-        _render_in_worker(page, config)
+        options = _worker_render_options(config)
+        if options is not None:
+            _render_in_worker(_notebook_uri(src), options)
         href = get_relative_url(_notebook_of[src], page.url)
         name = Path(_notebook_of[src]).name + ".ipynb"
         links = (f'<a class="md-button" href="{href}">Notebook 版</a> '
@@ -547,6 +568,40 @@ def on_page_content(html, page, config, files):
     return _under_title(html, f'<p class="notebook-links">{" ".join(filter(None, [_verified(), links]))}</p>')
 
 
+def _cut_notebook_css(root: Path, text: str) -> str:
+    """used_css of the notebook pages' classes, with the rules a worker parsed if there is one.
+    `make build-fast` keeps the result in .cache/notebook-css/ as plain JSON named by what it
+    is made of; a file that does not check out is ignored and the cut made again."""
+    classes = sorted(_notebook_classes)
+    key = hashlib.sha256("\0".join([text, *classes]).encode()).hexdigest()
+    kept = root / ".cache" / "notebook-css" / f"{key}.json"
+    cached = os.environ.get("D2L_EXEC_CACHE") == "1"
+    if cached and kept.is_file():
+        try:
+            data = json.loads(kept.read_text(encoding="utf-8"))
+            ok = data["sha256"] == hashlib.sha256(data["css"].encode()).hexdigest()
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            ok = False
+        if ok:
+            _notebook_css_parsed_by.append("the cache")
+            return data["css"]
+        log.info(f"ignored an unreadable cache entry (it was made again): {kept}")
+    future = _notebook_css_rules[0] if _notebook_css_rules else None
+    try:
+        rules = future.result() if future is not None else None
+    except Exception:  # noqa: BLE001 - a dead worker: parse it here
+        rules = None
+    _notebook_css_parsed_by.append("a worker" if rules is not None else "this process")
+    result = notebooks.used_css(text, set(classes), rules)
+    if cached:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({"css": result, "sha256": hashlib.sha256(result.encode()).hexdigest()}),
+                       encoding="utf-8")
+        os.replace(tmp, kept)  # never a half-written file
+    return result
+
+
 def on_post_build(config):
     """The notebook stylesheet, and one zip of every snippet and executed notebook."""
     root = Path(config.config_file_path).parent
@@ -556,7 +611,7 @@ def on_post_build(config):
         css.parent.mkdir(parents=True, exist_ok=True)
         text = "\n".join(_notebook_css)
         # serve --dirty renders only the edited pages: their classes are not every page's
-        css.write_text(text if exec_cache.command == "serve" else used_css(text, _notebook_classes),
+        css.write_text(text if exec_cache.command == "serve" else _cut_notebook_css(root, text),
                        encoding="utf-8")
     members = [(str(p.relative_to(root)), p) for p in sorted((root / "snippets").rglob("*.py"))]
     members += [(f"notebooks/{path.name}", path) for _, path, _ in sorted(_notebooks.values(),
@@ -571,7 +626,8 @@ def on_post_build(config):
     pages = exec_cache.current
     log.info(f"python blocks: {len(pages.fresh)} new, run by {exec_cache.workers.workers} "
              f"workers; {pages.executed} run while rendering; notebooks rendered by workers: "
-             f"{len(_notebooks_from_workers)} of {len(_notebooks)}")
+             f"{len(_notebooks_from_workers)} of {len(_notebooks)}; notebook stylesheet parsed by "
+             f"{_notebook_css_parsed_by[0] if _notebook_css_parsed_by else 'nobody'}")
     for path in pages.store.ignored:
         log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")
     if exec_cache.command != "serve":

@@ -19,7 +19,8 @@ markdown-exec's own `base_format` a `run` function of ours (build_hooks.py regis
   is ignored and the block re-executed. A failing block is never stored.
 - **Parallel.** `scan` finds the blocks of a page before it renders; `Prefetch` runs the
   sessions with a missing entry in worker processes (one torch import per worker, kept
-  for the whole `mkdocs serve`), so rendering then finds every block in the store.
+  for the whole `mkdocs serve`), so rendering then finds every block in the store. A clean
+  build also starts one renderer process without torch for `call` (the notebooks' nbconvert).
 """
 from __future__ import annotations
 
@@ -103,6 +104,9 @@ def _module_imports(path: str, mtime_ns: int, size: int) -> frozenset[str]:
     return _imports(Path(path).read_text(encoding="utf-8"))
 
 
+# Within one build the project's modules are read once: a vault of 32 notes has ~1,000 blocks,
+# and stat-ing and hashing page_helpers.py for each cost ~1 s. new_build() forgets them.
+@functools.cache
 def _module_path(name: str) -> Path | None:
     for folder in LOCAL_MODULE_DIRS:
         if (folder / f"{name}.py").is_file():
@@ -110,20 +114,40 @@ def _module_path(name: str) -> Path | None:
     return None
 
 
+@functools.cache
+def _module_source(name: str) -> bytes:
+    return _module_path(name).read_bytes()
+
+
+def new_build() -> None:
+    """Forget what was read of the project's modules: a rebuild of `mkdocs serve` reads them anew."""
+    _module_path.cache_clear()
+    _module_source.cache_clear()
+
+
+class KeyChain:
+    """The keys of one session's blocks, one `add` per block in order (each key covers the
+    blocks before it, so a session's keys are computed in one pass)."""
+
+    def __init__(self):
+        self.chain = hashlib.sha256(environment().encode())
+        self.modules: set[str] = set()
+
+    def add(self, code: str, opts: dict | None) -> str:
+        extra = json.dumps({k: str((opts or {}).get(k) or "") for k in ("workdir", "width")})
+        self.chain.update(b"\0block\0" + code.strip("\n").encode())  # blank edges change nothing
+        self.modules |= local_modules(code)
+        h = self.chain.copy()
+        for name in sorted(self.modules):
+            h.update(f"\0module {name}\0".encode() + _module_source(name))
+        h.update(extra.encode())
+        return h.hexdigest()
+
+
 def session_keys(codes: list[str], options: list[dict]) -> list[str]:
     """The key of each block of one session, given the code and options of its blocks in order."""
-    keys, modules = [], set()
-    chain = hashlib.sha256(environment().encode())
-    for code, opts in zip(codes, options, strict=True):
-        extra = json.dumps({k: str((opts or {}).get(k) or "") for k in ("workdir", "width")})
-        chain.update(b"\0block\0" + code.strip("\n").encode())  # blank edges change nothing
-        modules |= local_modules(code)
-        h = chain.copy()
-        for name in sorted(modules):
-            h.update(f"\0module {name}\0".encode() + _module_path(name).read_bytes())
-        h.update(extra.encode())
-        keys.append(h.hexdigest())
-    return keys
+    chain = KeyChain()
+    return [chain.add(code, opts) for code, opts in zip(codes, options, strict=True)]
 
 
 # -- files a block reads ------------------------------------------------------------
@@ -238,9 +262,10 @@ class Store:
         return key in self.pending or self._current(key) is not None
 
     def get(self, key: str) -> Entry | None:
-        job = self.pending.pop(key, None)
-        if job is not None:
+        job = self.pending.get(key)
+        if job is not None:  # two threads may ask: both wait until the job's entries are stored
             job.collect()
+            self.pending.pop(key, None)
         return self._current(key)
 
     def _current(self, key: str) -> Entry | None:
@@ -405,6 +430,15 @@ def _ready() -> None:
     """A job that only makes the pool start a worker."""
 
 
+def _renderer_start(paths: list[str], cwd: str, parent: int) -> None:
+    """The renderer needs no torch: it imports nbconvert (~0.7 s) while the workers import torch."""
+    _exit_with_parent(parent)
+    sys.path[:0] = [p for p in paths if p not in sys.path]
+    os.chdir(cwd)
+    import page_notebooks  # noqa: F401
+    from mkdocs_jupyter import convert  # noqa: F401
+
+
 def run_session(name: str, codes: list[str]) -> list[tuple[str, dict] | None]:
     """In a worker: run one session's blocks in order; None for a block that raised and after."""
     forget_local_modules()  # a kept worker must see today's page_helpers
@@ -450,22 +484,30 @@ class Prefetch:
     def __init__(self, workers: int):
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.renderer: ProcessPoolExecutor | None = None  # for `call`: one process, no torch
         self.starting: threading.Thread | None = None
         self.lock = threading.Lock()
         self.ready = False  # the pool is up (or failed to start)
         self.queue: list[Job] = []  # jobs submitted before it was up
 
-    def start(self) -> None:
+    def start(self, *, renderer: bool = False) -> None:
         """Start the workers in the background: their torch import overlaps MkDocs' start-up
-        (a forkserver answers its first request only once it has imported torch)."""
+        (a forkserver answers its first request only once it has imported torch). With
+        `renderer`, also a process for `call` (a clean build's notebooks), started afresh
+        (spawn: the forkserver's preload is torch), that imports nbconvert meanwhile."""
+        if str(HOOKS_DIR) not in sys.path:  # the new processes import this module by name
+            sys.path.insert(0, str(HOOKS_DIR))
+        if renderer and self.renderer is None and self.workers > 0:
+            self.renderer = ProcessPoolExecutor(1, mp_context=get_context("spawn"),
+                                                initializer=_renderer_start,
+                                                initargs=([str(HOOKS_DIR)], str(Path.cwd()), os.getpid()))
+            self.renderer.submit(_ready)
         if self.starting is None and self.workers > 0:
             self.starting = threading.Thread(target=self._start, daemon=True)
             self.starting.start()
 
     def _start(self) -> None:
         pool = None
-        if str(HOOKS_DIR) not in sys.path:  # the forkserver imports this module by name
-            sys.path.insert(0, str(HOOKS_DIR))
         try:
             # forkserver: one process imports torch once, and every worker is a fork of it
             # (no torch import per worker; no fork of this process, which may have threads)
@@ -500,8 +542,14 @@ class Prefetch:
         return job
 
     def call(self, fn, *args) -> Future | None:
-        """Run fn(*args) in a worker if the pool is up; None if there is none (run it here)."""
+        """Run fn(*args) in the renderer, or else in a worker if the pool is up; None if there
+        is neither (run it here)."""
         with self.lock:
+            if self.renderer is not None:
+                try:
+                    return self.renderer.submit(fn, *args)
+                except BrokenProcessPool:
+                    self.renderer = None
             if not self.ready or self.pool is None:
                 return None
             try:
@@ -530,9 +578,10 @@ class Prefetch:
     def shutdown(self):
         if self.starting is not None:
             self.starting.join()
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = self.starting = None
+        for pool in (self.pool, self.renderer):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self.renderer = self.starting = None
 
 
 # -- the fence formatter, used while a page renders ------------------------------------
@@ -550,10 +599,10 @@ class Pages:
 
     def begin(self, code: str, session: str | None, options: dict) -> tuple[dict, str]:
         """Add a block to its session; return the session's state and the block's key."""
-        state = (self.sessions.setdefault((self.page, session), {"codes": [], "run": 0, "ns": {}})
-                 if session else {"codes": [], "run": 0, "ns": {}})
+        fresh = {"codes": [], "run": 0, "ns": {}, "keys": KeyChain()}
+        state = self.sessions.setdefault((self.page, session), fresh) if session else fresh
         state["codes"].append(code)
-        return state, session_keys(state["codes"], [{}] * (len(state["codes"]) - 1) + [options])[-1]
+        return state, state["keys"].add(code, options)
 
     def run(self, state: dict, key: str, code: str, session: str | None, title: str) -> str:
         from markdown_exec import ExecutionError, code_block

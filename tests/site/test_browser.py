@@ -164,7 +164,7 @@ def test_the_init_tour_is_a_table_whose_columns_all_fit_at_desktop_width(desktop
 
 
 def _jupyterlab_stylesheet() -> str:
-    """What nbconvert inlines into a notebook page, before build_hooks.used_css cuts it."""
+    """What nbconvert inlines into a notebook page, before page_notebooks.used_css cuts it."""
     import mkdocs_jupyter
 
     return (Path(mkdocs_jupyter.__file__).parent / "templates/mkdocs_html/assets/index.css"
@@ -212,7 +212,7 @@ MATCHING_RULES = """([full, published]) => {
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_notebook_stylesheet_keeps_every_rule_that_matches_a_notebook_page(browser, server, built_site,
                                                                                scheme):
-    """build_hooks.used_css cuts JupyterLab's stylesheet by class names; Chromium's own selector
+    """page_notebooks.used_css cuts JupyterLab's stylesheet by class names; Chromium's own selector
     engine checks the cut: on every notebook page, in both schemes, the rules that match are the same."""
     full = _jupyterlab_stylesheet()
     published = (built_site / "assets/stylesheets/jupyter.css").read_text(encoding="utf-8")

@@ -186,11 +186,11 @@ def test_the_link_check_finds_an_empty_a_dead_and_an_anchorless_link(tmp_path):
 
 def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
     sys.path.insert(0, str(ROOT / "docs/hooks"))
-    import build_hooks
+    import page_notebooks
 
     css = (".a .b{color:red}.x{color:blue}.a:not(.x){margin:0}.jupyter-wrapper :root{--v:1}"
            ".a,.x .b{top:0}:is(.a,.x) .y{left:0}.md-typeset__scrollwrap .a{padding:0}"
            "@media (max-width:10px){.x{color:red}.b{color:green}}@keyframes k{to{opacity:0}}")
-    assert build_hooks.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
+    assert page_notebooks.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
         ".a .b{color:red}.a:not(.x){margin:0}.a{top:0}.md-typeset__scrollwrap .a{padding:0}"
         "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")

@@ -31,6 +31,8 @@ HELPERS = "docs/hooks/page_helpers.py"
 # -- the key ------------------------------------------------------------------------
 
 def keys(*codes):
+    """The keys a new build gives a session of these blocks (a build reads the modules once)."""
+    exec_cache.new_build()
     return exec_cache.session_keys(list(codes), [{}] * len(codes))
 
 
@@ -337,4 +339,6 @@ def test_the_clean_build_ran_every_block_in_a_worker(built_site_log):
     assert found and int(found[1]) >= 40 and found[3] == "0", built_site_log
     # and each notebook's HTML came from a worker too (nbconvert, while the pages rendered)
     assert re.search(r"notebooks rendered by workers: (\d+) of \1\b", built_site_log), built_site_log
+    # and JupyterLab's stylesheet was parsed there too, for the cut made at the end
+    assert "notebook stylesheet parsed by a worker" in built_site_log, built_site_log
     assert "Jupyter" not in built_site_log and "kernel" not in built_site_log.lower()

@@ -4,6 +4,8 @@ its cache empty and then full.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers import build_site, copy_project, digests
@@ -45,3 +47,24 @@ def test_a_cached_build_equals_a_clean_one(again, built_site, tmp_path):
     assert "python blocks: 0 new" in done.stderr and "0 run while rendering" in done.stderr
     same_files(tmp_path / "first", built_site)
     same_files(tmp_path / "fast", built_site)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited"])
+def test_a_damaged_notebook_stylesheet_entry_is_made_again(again, built_site, tmp_path, damage):
+    """`make build-fast` keeps the cut notebook stylesheet in .cache/notebook-css/; a damaged
+    file there is never published: the cut is made again, and the site equals a clean build."""
+    project = again[0]
+    if not list((project / ".cache/notebook-css").glob("*.json")):
+        assert build_site(project, tmp_path / "fill", env={"D2L_EXEC_CACHE": "1"}).returncode == 0
+    [entry] = (project / ".cache/notebook-css").glob("*.json")
+    text = entry.read_text(encoding="utf-8")
+    edited = {**json.loads(text), "css": ".jp-Cell{display:none}"}  # its checksum is the old one
+    entry.write_text(text[: len(text) // 2] if damage == "truncated" else json.dumps(edited),
+                     encoding="utf-8")
+    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "1"})
+    assert done.returncode == 0, done.stderr
+    assert f"ignored an unreadable cache entry (it was made again): {entry}" in done.stderr
+    assert "notebook stylesheet parsed by this process" in done.stderr
+    same_files(tmp_path / "fast", built_site)
+    assert json.loads(entry.read_text(encoding="utf-8"))["css"] == (
+        built_site / "assets/stylesheets/jupyter.css").read_text(encoding="utf-8")  # written anew
