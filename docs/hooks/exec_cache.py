@@ -517,8 +517,19 @@ class Prefetch:
             pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                        initializer=_worker_start,
                                        initargs=([str(HOOKS_DIR)], str(Path.cwd())))
-            for _ in range(self.workers):
-                pool.submit(_ready)
+            # Python 3.11's forkserver imports its preload before it applies our sys.path, and
+            # skips what it cannot import: without this, no watch, and a `mkdocs serve` ended
+            # by SIGTERM left the forkserver and its workers (~800 MB) running for good
+            path = os.environ.get("PYTHONPATH")
+            os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HOOKS_DIR), path]))
+            try:
+                for _ in range(self.workers):  # the first one starts the forkserver
+                    pool.submit(_ready)
+            finally:
+                if path is None:
+                    os.environ.pop("PYTHONPATH", None)
+                else:
+                    os.environ["PYTHONPATH"] = path
         finally:  # a pool that failed to start leaves every block to the rendering
             with self.lock:
                 self.pool, self.ready = pool, True

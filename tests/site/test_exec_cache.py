@@ -316,6 +316,25 @@ def test_serve_shows_an_error_not_the_old_output_and_recovers(tmp_path):
     text = (tmp_path / "serve.log").read_text(encoding="utf-8")
     builds = re.findall(r"python blocks: (\d+) new, .*?; (\d+) run while rendering", text)
     assert builds[1] == ("0", "0"), text  # the prose edit executed no block
+    # ended by SIGTERM (no clean-up runs), its forkserver and workers (torch loaded) leave too
+    deadline = time.time() + 10
+    while _started_by(server.pid) and time.time() < deadline:
+        time.sleep(0.2)
+    assert _started_by(server.pid) == []
+
+
+def _started_by(pid: int) -> list[int]:
+    """The live processes whose environment names `pid` as the MkDocs that started them."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if f"D2L_EXEC_PARENT={pid}".encode() in environ and state != "Z":
+            found.append(int(proc.name))
+    return found
 
 
 def test_serve_polls_every_tenth_second(tmp_path):
