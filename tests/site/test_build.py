@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import re
 import sys
 
@@ -194,3 +195,28 @@ def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
     assert page_notebooks.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
         ".a .b{color:red}.a:not(.x){margin:0}.a{top:0}.md-typeset__scrollwrap .a{padding:0}"
         "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")
+
+
+def test_the_palette_stylesheet_is_materials_own_less_the_switching_rule(built_site):
+    """build_hooks cuts the rule that restyles every element twice at each page load (Lighthouse
+    blocking time on phones); everything else of Material's palette stylesheet is published as is."""
+    import material
+
+    [original] = (Path(material.__file__).parent / "templates/assets/stylesheets").glob("palette.*.min.css")
+    published = (built_site / "assets/stylesheets" / original.name).read_text(encoding="utf-8")
+    text = original.read_text(encoding="utf-8")
+    rule = re.search(r"\[data-md-color-switching\] \*[^{}]*\{[^{}]*\}", text)[0]
+    assert "transition" in rule and published == text.replace(rule, "", 1)
+    assert "data-md-color-switching" not in published
+
+
+def test_a_changed_switching_rule_is_reported_not_skipped(tmp_path, caplog):
+    sys.path.insert(0, str(ROOT / "docs/hooks"))
+    import build_hooks
+
+    css = tmp_path / "assets/stylesheets/palette.0.min.css"
+    css.parent.mkdir(parents=True)
+    css.write_text("[data-md-color-switching] *{transition:none}", encoding="utf-8")
+    build_hooks._drop_palette_switching_rule(tmp_path)
+    assert "palette-switching rule has changed" in caplog.text  # a warning: --strict fails
+    assert css.read_text(encoding="utf-8") == "[data-md-color-switching] *{transition:none}"
