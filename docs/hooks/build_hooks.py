@@ -196,6 +196,7 @@ def on_pre_build(config):
     _page_keys.clear()
     _notebook_css.clear()
     _notebook_css_rules.clear()
+    _markdown_config_memo.clear()
     _notebook_css_parsed_by.clear()
     _notebook_classes.clear()
     _notebook_html.clear()
@@ -223,14 +224,27 @@ def _run_ahead(src: str, blocks: list[exec_cache.Block], keys: list[str]) -> boo
     Returns whether the page must show other outputs than it did (a block changed, or
     it showed an error, or it was never rendered in this process).
     """
-    store = exec_cache.current.store
+    current = exec_cache.current
     for name, members in exec_cache.sessions(blocks).items():
         chain_keys = [keys[n] for n in members]
-        if not all(store.has(key) for key in chain_keys):  # pending elsewhere counts as had
-            exec_cache.current.fresh.update(chain_keys)
-            exec_cache.workers.submit(store, f"{src}:{name}", [blocks[n] for n in members],
-                                      chain_keys, about={"page": src, "session": name})
+        if not all(current.store.has(key) for key in chain_keys):  # pending elsewhere counts as had
+            current.fresh.update(chain_keys)
+            chain = [blocks[n] for n in members]
+            options = [exec_cache.fence_options(block) for block in chain]  # the worker renders them too
+            exec_cache.workers.submit(current.store, f"{src}:{name}", chain, chain_keys,
+                                      about={"page": src, "session": name},
+                                      render=(*_markdown_config(), options),
+                                      html_keys=[current.html_key(k, o) for k, o in zip(chain_keys, options)])
     return exec_cache.rendered.get(src) != keys
+
+
+_markdown_config_memo: list = []  # this build's exec_cache.portable_markdown_config()
+
+
+def _markdown_config() -> tuple:
+    if not _markdown_config_memo:
+        _markdown_config_memo.append(exec_cache.portable_markdown_config())
+    return _markdown_config_memo[0]
 
 
 INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)')
@@ -650,7 +664,8 @@ def on_post_build(config):
             archive.writestr(info, path.read_bytes())
     pages = exec_cache.current
     log.info(f"python blocks: {len(pages.fresh)} new, run by {exec_cache.workers.workers} "
-             f"workers; {pages.executed} run while rendering; notebooks rendered by workers: "
+             f"workers; {pages.executed} run while rendering; HTML made ahead (by a worker, or "
+             f"cached): {pages.html_ready} of {pages.blocks}; notebooks rendered by workers: "
              f"{len(_notebooks_from_workers)} of {len(_notebooks)}; notebook stylesheet parsed by "
              f"{_notebook_css_parsed_by[0] if _notebook_css_parsed_by else 'nobody'}")
     for path in pages.store.ignored:

@@ -346,6 +346,7 @@ class Block:
     title: str
     include: str | None  # the `--8<--` target when the block is exactly one include
     options: dict
+    attrs: dict = field(default_factory=dict)  # every key="value" of its fence line
 
 
 def sessions(blocks: list[Block]) -> dict[str, list[int]]:
@@ -384,7 +385,7 @@ def scan(text: str, expand) -> list[Block]:
                              for line in body)
             blocks.append(Block(attrs.get("session", ""), code.strip("\n"), attrs.get("title", ""),
                                 include["t"] if include else None,
-                                {k: attrs.get(k) for k in ("workdir", "width")}))
+                                {k: attrs.get(k) for k in ("workdir", "width")}, attrs))
         i = j + 1
     return blocks
 
@@ -439,26 +440,93 @@ def _renderer_start(paths: list[str], cwd: str, parent: int) -> None:
     from mkdocs_jupyter import convert  # noqa: F401
 
 
-def run_session(name: str, codes: list[str]) -> list[tuple[str, dict] | None]:
-    """In a worker: run one session's blocks in order; None for a block that raised and after."""
+def run_session(name: str, codes: list[str], render: tuple | None = None) -> list[tuple | None]:
+    """In a worker: run one session's blocks in order; None for a block that raised and after.
+    With `render` (markdown-exec's Markdown configuration and each block's fence options),
+    also make each block's HTML here, so the page that shows it does not (see render_block)."""
     forget_local_modules()  # a kept worker must see today's page_helpers
+    md = None
+    if render is not None:
+        from markdown import Markdown
+        from markdown_exec import markdown_config
+
+        markdown_config.save(render[0], render[1])
+        md = Markdown()  # markdown-exec renders with mkdocs.yml's extensions, not this instance's
     namespace: dict = {}
-    results: list[tuple[str, dict] | None] = []
+    results: list[tuple | None] = []
     for n, code in enumerate(codes):
         try:
-            results.append(run_code(code, namespace, f"{name}#{n + 1}"))
+            output, reads = run_code(code, namespace, f"{name}#{n + 1}")
         except BlockError:
             results += [None] * (len(codes) - n)  # rendering runs it again and reports it
             break
+        rendered = None
+        if md is not None:
+            try:
+                rendered = render_block(code, output, render[2][n], md)
+            except Exception:  # noqa: BLE001 - the page renders it, and reports what is wrong
+                rendered = None
+        results.append((output, reads, rendered))
     return results
+
+
+# -- a block's HTML, made in the worker that ran it ---------------------------------------
+# markdown-exec converts each block's source and output with a Markdown instance of its own
+# (~10 ms a block, in the one process that renders pages). A worker that has just run the
+# block makes the same HTML with markdown-exec's public base_format and stores it under the
+# same key as a cached block's HTML (Pages.html_key: the block's key, its fence options, and
+# mkdocs.yml and the renderers' versions): the formatter then finds it, as it finds a cached one.
+
+def fence_options(block: Block) -> dict:
+    """What markdown-exec's validator makes of the block's fence line: the formatter's options.
+    A wrong guess costs nothing but speed: its key differs, and the page renders the block."""
+    from markdown_exec import validator
+
+    options: dict = {}
+    validator("python", dict(block.attrs), options, {}, None)
+    return options
+
+
+def portable_markdown_config() -> tuple[list, dict]:
+    """markdown-exec's Markdown configuration (mkdocs.yml's extensions), made picklable."""
+    from markdown_exec import markdown_config
+
+    def plain(value):
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+    return list(markdown_config.exts or []), plain(dict(markdown_config.exts_config or {}))
+
+
+def cacheable_html(html: str) -> bool:
+    """A block's HTML depends on its inputs only: a heading would go into the page's TOC, and
+    an `exec-N--` id numbers blocks across the build."""
+    return "<h" not in html and 'id="exec-' not in html
+
+
+def render_block(code: str, output: str, options: dict, md) -> dict | None:
+    """markdown-exec's HTML of a block that printed `output`, and how many Markdown conversions
+    it counted; None where the HTML is not cacheable."""
+    from markdown_exec import MarkdownConverter, base_format
+
+    before = MarkdownConverter.counter
+    html = str(base_format(language="python", run=lambda *args, **kwargs: output, code=code, md=md,
+                           **options))
+    return ({"html": html, "conversions": MarkdownConverter.counter - before}
+            if cacheable_html(html) else None)
 
 
 class Job:
     """One session sent to a worker; `collect` waits for it and stores what it printed."""
 
-    def __init__(self, name: str, store: Store, blocks: list[Block], keys: list[str], about: dict):
+    def __init__(self, name: str, store: Store, blocks: list[Block], keys: list[str], about: dict,
+                 render: tuple | None = None, html_keys: list[str] | None = None):
         self.name, self.codes = name, [b.code for b in blocks]
         self.store, self.blocks, self.keys, self.about = store, blocks, keys, about
+        self.render, self.html_keys = render, html_keys or [None] * len(keys)
         self.future: Future = Future()  # the worker's results, once it has run the session
         self.lock, self.done = threading.Lock(), False
 
@@ -471,10 +539,13 @@ class Job:
                 results = self.future.result()
             except Exception:  # noqa: BLE001 - a dead worker: rendering runs the blocks itself
                 return
-            for block, key, result in zip(self.blocks, self.keys, results):
+            for block, key, html_key, result in zip(self.blocks, self.keys, self.html_keys, results):
                 if result is not None:
-                    self.store.put(key, Entry(*result), about={**self.about, "title": block.title,
-                                                               "code": block.code})
+                    output, reads, rendered = result
+                    self.store.put(key, Entry(output, reads), about={**self.about, "title": block.title,
+                                                                     "code": block.code})
+                    if rendered is not None and html_key is not None:
+                        self.store.put_html(html_key, rendered)
 
 
 class Prefetch:
@@ -538,11 +609,11 @@ class Prefetch:
                 self.queue.clear()
 
     def submit(self, store: Store, name: str, blocks: list[Block], keys: list[str],
-               about: dict) -> Job | None:
+               about: dict, render: tuple | None = None, html_keys: list[str] | None = None) -> Job | None:
         self.start()
         if self.starting is None:
             return None
-        job = Job(name, store, blocks, keys, about)
+        job = Job(name, store, blocks, keys, about, render, html_keys)
         with self.lock:
             if self.ready:
                 self._send(job)
@@ -573,7 +644,7 @@ class Prefetch:
         try:
             if self.pool is None:
                 raise BrokenProcessPool("no worker pool")
-            sent = self.pool.submit(run_session, job.name, job.codes)
+            sent = self.pool.submit(run_session, job.name, job.codes, job.render)
         except BrokenProcessPool as error:  # a worker died (killed?): rendering runs the blocks
             self.pool = None
             job.future.set_exception(error)
@@ -607,6 +678,7 @@ class Pages:
         self.sessions: dict[tuple[str, str], dict] = {}  # (page, session) -> its state
         self.executed = 0  # blocks run while rendering (not by a worker), for the log and tests
         self.fresh: set[str] = set()  # keys sent to the workers in this build
+        self.blocks = self.html_ready = 0  # blocks formatted, and of those, whose HTML was ready
 
     def begin(self, code: str, session: str | None, options: dict) -> tuple[dict, str]:
         """Add a block to its session; return the session's state and the block's key."""
@@ -649,8 +721,7 @@ class Pages:
     def keep_html(self, key: str, options: dict, rendered: dict) -> None:
         """Keep a block's HTML unless it depends on more than its inputs: a heading goes into
         the page's TOC, an `exec-N--` id numbers blocks across the build."""
-        html = rendered["html"]
-        if self.store.get(key) is not None and "<h" not in html and 'id="exec-' not in html:
+        if self.store.get(key) is not None and cacheable_html(rendered["html"]):
             self.store.put_html(self.html_key(key, options), rendered)
 
 
@@ -690,7 +761,9 @@ def formatter(source, language, css_class, options, md, **kwargs):
 
     state, key = current.begin(source, options.get("session"), options)
     cached = current.cached_html(key, options)
+    current.blocks += 1
     if cached is not None:
+        current.html_ready += 1
         # markdown-exec numbers its conversions across the build ("exec-N--" ids of
         # headings in outputs): count this block's, as if it had been converted
         MarkdownConverter.counter += cached["conversions"]
