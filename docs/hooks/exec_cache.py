@@ -432,8 +432,11 @@ def _ready() -> None:
 
 
 def _renderer_start(paths: list[str], cwd: str, parent: int) -> None:
-    """The renderer needs no torch: it imports nbconvert (~0.7 s) while the workers import torch."""
+    """The renderer needs no torch: it imports nbconvert (~0.7 s) while the workers import torch,
+    at a lower priority: the workers' torch import and sessions come first, notebooks last."""
     _exit_with_parent(parent)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     sys.path[:0] = [p for p in paths if p not in sys.path]
     os.chdir(cwd)
     import page_notebooks  # noqa: F401
