@@ -331,11 +331,13 @@ def on_files(files, config):
             return f"]({href}{m['anchor'] or ''})"
 
         # the notebook's prose is the page's; its code cells are the page's include blocks
+        # (kept as JSON, each build gets a fresh copy: add_outputs fills the cells in place;
+        # nbformat validates when the notebook is written, not at each copy)
         memo = exec_cache.page_memo[page.src_uri]
         if len(memo) < 3:
-            exec_cache.page_memo[page.src_uri] = (*memo, nbformat.writes(
+            exec_cache.page_memo[page.src_uri] = (*memo, json.dumps(
                 notebooks.build_notebook(converted, expand, link)))
-        nb = nbformat.reads(exec_cache.page_memo[page.src_uri][2], as_version=4)
+        nb = nbformat.from_dict(json.loads(exec_cache.page_memo[page.src_uri][2]))
         shown = [c.metadata.get("snippet") for c in nb.cells
                  if c.cell_type == "code" or "page_output" in c.metadata]
         if shown != [b.include for b in blocks]:
@@ -361,8 +363,10 @@ def on_files(files, config):
 def _code_cells(path: Path) -> list[str] | None:
     """The code of the notebook the last build wrote, if any."""
     try:
-        return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    except (OSError, ValueError):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                for c in cells if c["cell_type"] == "code"]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
