@@ -409,8 +409,8 @@ def on_pre_page(page, config, files):
 
 
 def _worker_render_options(config) -> dict | None:
-    """mkdocs-jupyter's options for a worker's render of a notebook; None where mkdocs-jupyter's
-    cache is on (serve, build-fast): that cache answers first, in this process."""
+    """mkdocs-jupyter's options, for a render of a notebook in another process; None where
+    mkdocs-jupyter's cache is on (serve, build-fast): that cache answers first, in this process."""
     jupyter = config.plugins.get("mkdocs-jupyter")
     if jupyter is None or jupyter.config["cache"]:
         return None
@@ -420,8 +420,8 @@ def _worker_render_options(config) -> dict | None:
 
 
 def _render_in_worker(nb_uri: str, options: dict, *, if_complete: bool = False) -> None:
-    """A clean build renders a page's notebook (nbconvert) in a worker while this process
-    renders other pages, with mkdocs-jupyter's own function and options; once a build."""
+    """A clean build renders a page's notebook (nbconvert) in the renderer process while this
+    process renders other pages, with mkdocs-jupyter's own function and options; once a build."""
     with _notebook_lock:
         if nb_uri in _notebooks_sent:
             return
@@ -436,8 +436,8 @@ def _render_in_worker(nb_uri: str, options: dict, *, if_complete: bool = False) 
 
 
 def _render_when_run(nb_uri: str, keys: list[str], options: dict) -> None:
-    """Send the notebook to a worker as soon as the sessions of its page have run, not when
-    the page renders: with many pages the workers draw notebooks while this process renders."""
+    """Send the notebook to the renderer as soon as the sessions of its page have run, not when
+    the page renders: with many pages the notebooks are drawn while this process renders."""
     store = exec_cache.current.store
     jobs = {id(job): job for job in (store.pending.get(key) for key in keys) if job is not None}
     left = [len(jobs)]
