@@ -245,11 +245,14 @@ class GitHubPagesLike(SimpleHTTPRequestHandler):
 
 
 LIGHTHOUSE = "12.2.3"  # 13.x needs Node 22
+# Lighthouse's variability guide: the median of 5 runs halves the spread of one run (here a
+# notebook page scored 87 to 96 in runs of the same site)
+PERF_RUNS = 5
 
 
 def lighthouse(site: Path) -> dict:
-    """Lighthouse (mobile, its default) on every page; performance three times on the note and
-    notebook pages. Installs lighthouse into .cache/lighthouse on first use (npm registry)."""
+    """Lighthouse (mobile, its default) on every page; performance PERF_RUNS times on the note
+    and notebook pages. Installs lighthouse into .cache/lighthouse on first use (npm registry)."""
     chromium, npm = shutil.which("chromium"), shutil.which("npm")
     if not (chromium and npm):
         return {}
@@ -264,7 +267,7 @@ def lighthouse(site: Path) -> dict:
     scores: dict[str, dict[str, list[int]]] = {}
     try:
         for path in PAGES:
-            runs = 3 if path in ("deep-learning-computation/parameters/", "notebooks/parameters/") else 1
+            runs = PERF_RUNS if path in ("deep-learning-computation/parameters/", "notebooks/parameters/") else 1
             for _ in range(runs):
                 out = Path(tempfile.mkstemp(suffix=".json")[1])
                 subprocess.run([str(cli), base + path, "--quiet", "--output=json", f"--output-path={out}",
@@ -343,7 +346,8 @@ def main() -> None:
     other += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     stamp = (f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
              f"Python {sys.version.split()[0]}, torch {__import__('torch').__version__}. "
-             f"Times are medians of {REPEAT} runs (reloads: of {REPEAT + 1} edits, each listed).")
+             f"Times are medians of {REPEAT} runs (reloads: of {REPEAT + 1} edits, each listed); "
+             f"Lighthouse performance, of {PERF_RUNS}.")
     text = stamp + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(other)
     print("\n" + text)
     readme = ROOT / "README.md"
