@@ -671,7 +671,7 @@ def on_post_build(config):
              f"workers; {pages.executed} run while rendering; HTML made ahead (by a worker, or "
              f"cached): {pages.html_ready} of {pages.blocks}; notebooks rendered by workers: "
              f"{len(_notebooks_from_workers)} of {len(_notebooks)}; notebook stylesheet parsed by "
-             f"{_notebook_css_parsed_by[0] if _notebook_css_parsed_by else 'nobody'}")
+             f"{_notebook_css_parsed_by[0] if _notebook_css_parsed_by else 'nobody (serve keeps it whole)'}")
     for path in pages.store.ignored:
         log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")
     if exec_cache.command != "serve":
