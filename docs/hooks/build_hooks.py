@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import importlib
+import json
 import logging
 import os
 import posixpath
@@ -191,12 +191,12 @@ def on_pre_build(config):
     exec_cache.new_build()  # a rebuild of `mkdocs serve` reads the helpers' source anew
     # every build starts with no session variables: serve cannot hide a broken snippet
     exec_cache.current = exec_cache.Pages(_store(Path(config.config_file_path).parent),
-                                          render_env=_render_env(config))
+                                          render_env=_render_env(config),
+                                          markdown_config=exec_cache.portable_markdown_config())
     _notebooks.clear()
     _page_keys.clear()
     _notebook_css.clear()
     _notebook_css_rules.clear()
-    _markdown_config_memo.clear()
     _notebook_css_parsed_by.clear()
     _notebook_classes.clear()
     _notebook_html.clear()
@@ -233,18 +233,9 @@ def _run_ahead(src: str, blocks: list[exec_cache.Block], keys: list[str]) -> boo
             options = [exec_cache.fence_options(block) for block in chain]  # the worker renders them too
             exec_cache.workers.submit(current.store, f"{src}:{name}", chain, chain_keys,
                                       about={"page": src, "session": name},
-                                      render=(*_markdown_config(), options),
+                                      render=(*current.markdown_config, options),
                                       html_keys=[current.html_key(k, o) for k, o in zip(chain_keys, options)])
     return exec_cache.rendered.get(src) != keys
-
-
-_markdown_config_memo: list = []  # this build's exec_cache.portable_markdown_config()
-
-
-def _markdown_config() -> tuple:
-    if not _markdown_config_memo:
-        _markdown_config_memo.append(exec_cache.portable_markdown_config())
-    return _markdown_config_memo[0]
 
 
 INCLUDE = re.compile(r'--8<-- "(?P<path>[^":]+)')
@@ -351,7 +342,7 @@ def on_files(files, config):
         _notebooks[nb_uri] = (nb, path, keys)
         _notebook_of[page.src_uri] = nb_url
         files.append(nb_file)
-        options = _worker_render_options(config)
+        options = _renderer_options(config)
         if options is not None and new:
             _render_when_run(nb_uri, keys, options)
     # Material's Chinese search loads jieba's dictionary (~0.5 s) when it indexes the first
@@ -408,7 +399,7 @@ def on_pre_page(page, config, files):
     return page
 
 
-def _worker_render_options(config) -> dict | None:
+def _renderer_options(config) -> dict | None:
     """mkdocs-jupyter's options, for a render of a notebook in another process; None where
     mkdocs-jupyter's cache is on (serve, build-fast): that cache answers first, in this process."""
     jupyter = config.plugins.get("mkdocs-jupyter")
@@ -419,7 +410,7 @@ def _worker_render_options(config) -> dict | None:
         "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")}
 
 
-def _render_in_worker(nb_uri: str, options: dict, *, if_complete: bool = False) -> None:
+def _send_to_renderer(nb_uri: str, options: dict, *, if_complete: bool = False) -> None:
     """A clean build renders a page's notebook (nbconvert) in the renderer process while this
     process renders other pages, with mkdocs-jupyter's own function and options; once a build."""
     with _notebook_lock:
@@ -445,7 +436,7 @@ def _render_when_run(nb_uri: str, keys: list[str], options: dict) -> None:
 
     def send():  # a thread of its own: not the worker pool's management thread
         try:
-            _render_in_worker(nb_uri, options, if_complete=True)
+            _send_to_renderer(nb_uri, options, if_complete=True)
         except Exception as error:  # noqa: BLE001 - raised again when the page renders
             with _notebook_lock:
                 _notebook_errors[nb_uri] = error
@@ -574,9 +565,9 @@ def on_page_content(html, page, config, files):
         name = Path(src).name
         links = f'<a class="md-button md-button--primary" href="{name}" download>下载 {name}（含输出）</a>'
     elif src in _notebook_of:  # a page that has a notebook
-        options = _worker_render_options(config)
+        options = _renderer_options(config)
         if options is not None:
-            _render_in_worker(_notebook_uri(src), options)
+            _send_to_renderer(_notebook_uri(src), options)
         href = get_relative_url(_notebook_of[src], page.url)
         name = Path(_notebook_of[src]).name + ".ipynb"
         links = (f'<a class="md-button" href="{href}">Notebook 版</a> '
@@ -597,12 +588,8 @@ def _cut_notebook_css(root: Path, text: str) -> str:
     kept = root / ".cache" / "notebook-css" / f"{key}.json"
     cached = os.environ.get("D2L_EXEC_CACHE") == "1"
     if cached and kept.is_file():
-        try:
-            data = json.loads(kept.read_text(encoding="utf-8"))
-            ok = data["sha256"] == hashlib.sha256(data["css"].encode()).hexdigest()
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-            ok = False
-        if ok:
+        data = exec_cache.read_checked(kept, "css")
+        if data is not None:
             _notebook_css_parsed_by.append("the cache")
             return data["css"]
         log.info(f"ignored an unreadable cache entry (it was made again): {kept}")
@@ -614,11 +601,7 @@ def _cut_notebook_css(root: Path, text: str) -> str:
     _notebook_css_parsed_by.append("a worker" if rules is not None else "this process")
     result = notebooks.used_css(text, set(classes), rules)
     if cached:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        tmp = kept.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({"css": result, "sha256": hashlib.sha256(result.encode()).hexdigest()}),
-                       encoding="utf-8")
-        os.replace(tmp, kept)  # never a half-written file
+        exec_cache.write_checked(kept, {"css": result}, "css")
     return result
 
 

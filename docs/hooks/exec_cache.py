@@ -279,18 +279,11 @@ class Store:
     def _load(self, key: str) -> Entry | None:
         if self.folder is None or not self._path(key).is_file():
             return None
-        path = self._path(key)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            output, reads = data["output"], data["reads"]
-            ok = (data["key"] == key and isinstance(output, str) and isinstance(reads, dict)
-                  and data["output_sha256"] == hashlib.sha256(output.encode()).hexdigest())
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-            ok = False
-        if not ok:
-            self.ignored.append(str(path))
+        data = read_checked(self._path(key), "output")
+        if data is None or data.get("key") != key or not isinstance(data.get("reads"), dict):
+            self.ignored.append(str(self._path(key)))
             return None
-        return Entry(output, reads)
+        return Entry(data["output"], data["reads"])
 
     def get_html(self, key: str) -> dict | None:
         """A block's rendered HTML: {"html": ..., "conversions": ...}."""
@@ -299,38 +292,47 @@ class Store:
         path = self.folder / "html" / key[:2] / f"{key}.json" if self.folder else None
         if path is None or not path.is_file():
             return None
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            rendered = {"html": data["html"], "conversions": data["conversions"]}
-            ok = (isinstance(rendered["conversions"], int) and data["html_sha256"]
-                  == hashlib.sha256(rendered["html"].encode()).hexdigest())
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-            ok = False
-        if not ok:
+        data = read_checked(path, "html")
+        if data is None or not isinstance(data.get("conversions"), int):
             self.ignored.append(str(path))
             return None
-        self.html[key] = rendered
+        self.html[key] = rendered = {"html": data["html"], "conversions": data["conversions"]}
         return rendered
 
     def put_html(self, key: str, rendered: dict) -> None:
         self.html[key] = rendered
         if self.folder is not None:
-            self._write(self.folder / "html" / key[:2] / f"{key}.json", {
-                **rendered, "html_sha256": hashlib.sha256(rendered["html"].encode()).hexdigest()})
-
-    def _write(self, path: Path, data: dict) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, path)  # never a half-written entry
+            write_checked(self.folder / "html" / key[:2] / f"{key}.json", rendered, "html")
 
     def put(self, key: str, entry: Entry, *, about: dict) -> None:
         self.memory[key] = entry
         if self.folder is None:
             return
-        self._write(self._path(key), {
-            **about, "key": key, "environment": environment(), "output": entry.output,
-            "output_sha256": hashlib.sha256(entry.output.encode()).hexdigest(), "reads": entry.reads})
+        write_checked(self._path(key), {**about, "key": key, "environment": environment(),
+                                         "output": entry.output, "reads": entry.reads}, "output")
+
+
+def write_checked(path: Path, data: dict, field: str) -> None:
+    """A plain JSON file holding `data` and the SHA-256 of its text `field`, written whole or
+    not at all (a temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    checked = {**data, f"{field}_sha256": hashlib.sha256(data[field].encode()).hexdigest()}
+    tmp.write_text(json.dumps(checked, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_checked(path: Path, field: str) -> dict | None:
+    """What write_checked wrote, or None if the file is unreadable, not JSON, or its `field`
+    does not match its checksum (truncated, edited, another format)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        text = data[field]
+        if isinstance(text, str) and data[f"{field}_sha256"] == hashlib.sha256(text.encode()).hexdigest():
+            return data
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        pass
+    return None
 
 
 # -- the blocks of a page, before it renders -------------------------------------------
@@ -674,9 +676,10 @@ class Prefetch:
 class Pages:
     """What the formatter needs to know while pages render: one object per build."""
 
-    def __init__(self, store: Store, render_env: str = ""):
+    def __init__(self, store: Store, render_env: str = "", markdown_config: tuple | None = None):
         self.store = store
         self.render_env = render_env  # what else shapes a block's HTML: mkdocs.yml, versions
+        self.markdown_config = markdown_config  # portable_markdown_config(), for the workers
         self.page = ""  # set by build_hooks before each page renders
         self.sessions: dict[tuple[str, str], dict] = {}  # (page, session) -> its state
         self.executed = 0  # blocks run while rendering (not by a worker), for the log and tests

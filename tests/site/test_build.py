@@ -220,3 +220,22 @@ def test_a_changed_switching_rule_is_reported_not_skipped(tmp_path, caplog):
     build_hooks._drop_palette_switching_rule(tmp_path)
     assert "palette-switching rule has changed" in caplog.text  # a warning: --strict fails
     assert css.read_text(encoding="utf-8") == "[data-md-color-switching] *{transition:none}"
+
+
+def test_the_kept_notebook_stylesheet_is_named_by_the_classes_it_was_cut_for(tmp_path, monkeypatch):
+    """build-fast's .cache/notebook-css/ entry is named by the stylesheet and the notebook pages'
+    classes: a page that gains a class gets a new cut, never the one kept for the old classes."""
+    sys.path.insert(0, str(ROOT / "docs/hooks"))
+    import build_hooks
+
+    monkeypatch.setenv("D2L_EXEC_CACHE", "1")
+    css = ".a{color:red}.b{color:blue}"
+    cuts = []
+    for classes in ({"a"}, {"a", "b"}, {"a"}):
+        monkeypatch.setattr(build_hooks, "_notebook_classes", set(classes))
+        monkeypatch.setattr(build_hooks, "_notebook_css_rules", [])
+        monkeypatch.setattr(build_hooks, "_notebook_css_parsed_by", [])
+        cuts.append((build_hooks._cut_notebook_css(tmp_path, css), build_hooks._notebook_css_parsed_by[0]))
+    assert cuts == [(".a{color:red}", "this process"), (".a{color:red}.b{color:blue}", "this process"),
+                    (".a{color:red}", "the cache")]
+    assert len(list((tmp_path / ".cache/notebook-css").glob("*.json"))) == 2

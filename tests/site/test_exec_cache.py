@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from helpers import (BUILD_ENV, MKDOCS, ROOT, build_site, fetch, free_port, mini_project, page,
                      run_file_fresh)
@@ -331,6 +332,11 @@ def test_serve_shows_an_error_not_the_old_output_and_recovers(tmp_path):
         # fixed: the page is right again
         edit(project / SNIPPET, 'raise RuntimeError("坏了")\n', "")
         wait_for(url, lambda h: old in h and "坏了" not in h, server)
+        # a page helper changes: the figure it draws changes too (a rebuild reads the helpers'
+        # source anew, though one build reads it once)
+        figure = lambda h: BeautifulSoup(h, "html.parser").select_one("#fig").get_text()  # noqa: E731
+        edit(project / HELPERS, 'return f"{round(float(value), 6):g}"', 'return f"{float(value):.2f}"')
+        wait_for(url, lambda h: re.fullmatch(r"w = \d\.\d\d", figure(h)), server)
     finally:
         server.terminate()
         server.wait(timeout=30)
