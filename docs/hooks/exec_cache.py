@@ -744,15 +744,33 @@ _notebooks: list[Path] = []
 
 def notebook_dir() -> Path:
     """Where this process writes the notebooks it makes: its own folder, so two builds of
-    one project at once (make serve and make test) never write the same file."""
+    one project at once (make serve and make test) never write the same file. It is removed
+    at exit; one left by a process that is gone (a `mkdocs serve` ended by a signal runs no
+    clean-up) is removed by the next build."""
     if not _notebooks:
         import atexit
         import shutil
         import tempfile
 
-        _notebooks.append(Path(tempfile.mkdtemp(prefix="d2l-notebooks-")))
+        for old in Path(tempfile.gettempdir()).glob("d2l-notebooks-*-*"):
+            pid = old.name.split("-")[2]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        _notebooks.append(Path(tempfile.mkdtemp(prefix=f"d2l-notebooks-{os.getpid()}-")))
         atexit.register(shutil.rmtree, _notebooks[0], True)
     return _notebooks[0]
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # Windows' os.kill(pid, 0) would interrupt the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 page_memo: dict[str, tuple] = {}  # page -> (inputs, (Markdown, blocks, keys)[, notebook]), for serve

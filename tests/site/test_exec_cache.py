@@ -141,6 +141,24 @@ def test_a_helpers_asset_is_a_read_file_and_its_module_source_is_not(tmp_path, m
     assert not entry.is_current()
 
 
+def test_notebook_folders_of_gone_processes_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
+    """A `mkdocs serve` ended by a signal cannot remove its notebook folder; the next build does,
+    and never one whose process still runs."""
+    import tempfile
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(exec_cache, "_notebooks", [])
+    left = tmp_path / f"d2l-notebooks-{gone}-abc"
+    running = tmp_path / f"d2l-notebooks-{os.getppid()}-def"
+    for folder in (left, running):
+        (folder / "notebooks").mkdir(parents=True)
+    mine = exec_cache.notebook_dir()
+    assert mine.parent == tmp_path and mine.name.startswith(f"d2l-notebooks-{os.getpid()}-")
+    assert not left.exists() and running.exists()
+
+
 def test_a_block_error_names_the_block_and_shows_its_line():
     with pytest.raises(exec_cache.BlockError) as error:
         exec_cache.run_code("x = 1\nraise ValueError('boom')", {}, "snippets/demo/bad.py")
