@@ -34,6 +34,13 @@ def _strip_front_matter(text: str) -> str:
     return text
 
 
+def _cell(cell_type: str, source: str) -> nbformat.NotebookNode:
+    """A cell as nbformat.v4.new_code_cell / new_markdown_cell make it, less their check of each
+    cell (~0.15 ms, 0.4 s at 32 notes): the whole notebook is checked when it is written."""
+    extra = {"execution_count": None, "outputs": []} if cell_type == "code" else {}
+    return nbformat.from_dict({"cell_type": cell_type, "metadata": {}, "source": source, **extra})
+
+
 def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     """Prose becomes Markdown cells; every fence that includes a snippet becomes a code cell.
 
@@ -47,7 +54,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     def flush():
         body = "\n".join(prose).strip("\n")
         if body.strip("> \n"):
-            cells.append(nbformat.v4.new_markdown_cell(MD_LINK.sub(link, body)))
+            cells.append(_cell("markdown", MD_LINK.sub(link, body)))
         prose.clear()
 
     def walk(lines: list[str], quote: str):
@@ -62,7 +69,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                 include = INCLUDE.match(body[0]) if len(body) == 1 else None
                 if include:
                     flush()
-                    cell = nbformat.v4.new_code_cell(expand(body[0]).rstrip("\n"))
+                    cell = _cell("code", expand(body[0]).rstrip("\n"))
                     cell.metadata["snippet"] = include["target"]
                     if "source=" not in fence["attrs"]:  # hidden on the page: set-up code
                         cell.metadata["tags"] = ["setup"]
@@ -70,7 +77,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                     cells.append(cell)
                 elif re.search(r'\bexec="(?:1|true|yes|on)"', fence["attrs"], re.I):
                     flush()
-                    cell = nbformat.v4.new_markdown_cell("")
+                    cell = _cell("markdown", "")
                     cell.metadata["page_output"] = "html" if re.search(
                         r'\bhtml="(?:1|true|yes|on)"', fence["attrs"], re.I) else "markdown"
                     cells.append(cell)
