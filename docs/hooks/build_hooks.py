@@ -149,6 +149,9 @@ def on_config(config):
     fences.append({"name": "python", "class": "python", "validator": markdown_exec.validator,
                    "format": exec_cache.formatter})
     _cache_rendered_notebooks(config)
+    options = _renderer_options(config)
+    if options is not None:  # a clean build: the renderer does its first-time work meanwhile
+        exec_cache.workers.ahead(notebooks.warm_up, options)
     return config
 
 
@@ -511,8 +514,6 @@ def _fix_notebook_headings(html: str, page) -> str:
 
 NOTEBOOK_MATH = re.compile(r"<p>\$\$\n?(?P<tex>.+?)\n?\$\$</p>", re.S)
 NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
-STYLE = re.compile(r'<style type="text/css">\s*(?P<css>.*?)</style>', re.S)
-BIG = 20000  # JupyterLab's stylesheet; the notebook's own small styles stay inline
 _notebook_css: list[str] = []
 _notebook_css_rules: list = []  # a worker's Future of css_rules(the notebook stylesheet)
 _notebook_css_parsed_by: list[str] = []  # "a worker" or "this process", for the log
@@ -523,7 +524,7 @@ CLASS_ATTR = re.compile(r'class="([^"]*)"')
 def _externalize_notebook_css(html: str, page) -> str:
     """nbconvert inlines ~570 kB of JupyterLab CSS into every notebook page; serve it as
     one cacheable file instead (lighter pages on phones, faster search indexing)."""
-    blocks = [m["css"] for m in STYLE.finditer(html) if len(m["css"]) >= BIG]
+    blocks = notebooks.big_styles(html)
     if not blocks:
         return html
     if _notebook_css != blocks:
@@ -532,8 +533,8 @@ def _externalize_notebook_css(html: str, page) -> str:
             _notebook_css_rules[:] = [exec_cache.workers.call(notebooks.css_rules, "\n".join(blocks))]
     _notebook_classes.update(c for m in CLASS_ATTR.finditer(html) for c in m[1].split())
     href = get_relative_url(NOTEBOOK_CSS, page.url)
-    return f'<link rel="stylesheet" href="{href}">' + STYLE.sub(
-        lambda m: "" if len(m["css"]) >= BIG else m[0], html)
+    return f'<link rel="stylesheet" href="{href}">' + notebooks.STYLE.sub(
+        lambda m: "" if len(m["css"]) >= notebooks.BIG else m[0], html)
 
 
 def _under_title(html: str, bar: str) -> str:

@@ -645,6 +645,13 @@ class Prefetch:
                 self.pool = None
                 return None
 
+    def ahead(self, fn, *args) -> None:
+        """Run fn(*args) in the renderer, if there is one: work that only saves time later."""
+        with self.lock:
+            if self.renderer is not None:
+                with contextlib.suppress(BrokenProcessPool):
+                    self.renderer.submit(fn, *args)
+
     def _send(self, job: Job) -> None:
         try:
             if self.pool is None:

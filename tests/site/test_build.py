@@ -197,6 +197,28 @@ def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
         "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")
 
 
+def test_the_renderers_warm_up_parses_the_stylesheet_of_the_real_notebook_pages(built_site, monkeypatch):
+    """A clean build's renderer parses JupyterLab's stylesheet from a two-cell notebook while it
+    waits for the first page (page_notebooks.warm_up); css_rules is memoized, so the cut at the
+    end of the build finds it parsed only if a real notebook page carries the same stylesheet."""
+    from mkdocs.config import load_config
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    sys.path.insert(0, str(ROOT / "docs/hooks"))
+    import build_hooks
+    import page_notebooks
+
+    options = build_hooks._renderer_options(load_config(str(ROOT / "mkdocs.yml")))
+    page_notebooks.css_rules.cache_clear()
+    page_notebooks.warm_up(options)
+    assert page_notebooks.css_rules.cache_info().currsize == 1
+    real = page_notebooks.render_html(str(built_site / "notebooks/parameters/parameters.ipynb"), options)
+    styles = page_notebooks.big_styles(real)
+    assert styles and sum(map(len, styles)) > 500_000  # JupyterLab's: what the cut is for
+    page_notebooks.css_rules("\n".join(styles))
+    assert page_notebooks.css_rules.cache_info().hits == 1
+
+
 def test_the_palette_stylesheet_is_materials_own_less_the_switching_rule(built_site):
     """build_hooks cuts the rule that restyles every element twice at each page load (Lighthouse
     blocking time on phones); everything else of Material's palette stylesheet is published as is."""
