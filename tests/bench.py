@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 NOTE = ROOT / "docs/deep-learning-computation/parameters.md"
-REPEAT = 3
+REPEAT = 5
 
 
 def timed(cmd, cwd=ROOT, env=None) -> float:
@@ -40,10 +40,6 @@ def timed(cmd, cwd=ROOT, env=None) -> float:
     subprocess.run(cmd, check=True, env={**ENV, **(env or {})}, cwd=cwd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
-
-
-def median_of(fn, repeat=REPEAT) -> float:
-    return statistics.median(fn() for _ in range(repeat))
 
 
 # -- a vault of N notes: the note page and N - 1 copies, each with snippets of its own --------
@@ -167,17 +163,26 @@ def serve_reloads(project: Path) -> tuple[list[float], list[float]]:
 
 
 def measure_vault(tmp: Path, n: int) -> dict:
+    """Each round runs a clean build, the floor's two parts and a cached build back to back, so
+    a ratio compares runs made under the same load (this VM's speed drifts by ±20 % over
+    minutes); a ratio is the median of the rounds' ratios, a time the median of its runs."""
     print(f"vault of {n} note(s) ...", flush=True)
     project = make_vault(tmp / f"vault-{n}", n)
+    cached = make_vault(tmp / f"vault-{n}-cached", n)  # its .cache/ survives the clean builds
     site = tmp / f"site-{n}"
-    result = {"n": n}
-    result["clean"] = median_of(lambda: clean_build(project, site))
-    result["serial"] = clean_build(project, tmp / f"serial-{n}", D2L_EXEC_WORKERS="0")
-    result["bare"] = median_of(lambda: bare_build(project, tmp / f"bare-{n}"))
-    result["snippets"] = median_of(lambda: all_snippets_once(project))
+    cached_build(cached, tmp / f"cached-{n}")  # fills .cache/exec/
+    rounds = []
+    for _ in range(REPEAT):
+        clean = clean_build(project, site)
+        bare = bare_build(project, tmp / f"bare-{n}")
+        snippets = all_snippets_once(project)
+        rounds.append({"clean": clean, "bare": bare, "snippets": snippets,
+                       "cached": cached_build(cached, tmp / f"cached-{n}")})
+    result = {"n": n, **{k: statistics.median(r[k] for r in rounds) for k in rounds[0]}}
     result["floor"] = result["bare"] + result["snippets"]
-    cached_build(project, tmp / f"cached-{n}")  # fills .cache/exec/
-    result["cached"] = median_of(lambda: cached_build(project, tmp / f"cached-{n}"))
+    result["clean_floor"] = [r["clean"] / (r["bare"] + r["snippets"]) for r in rounds]
+    result["cached_bare"] = [r["cached"] / r["bare"] for r in rounds]
+    result["serial"] = clean_build(project, tmp / f"serial-{n}", D2L_EXEC_WORKERS="0")
     result["prose"], result["snippet"] = serve_reloads(project)
     return result
 
@@ -298,6 +303,10 @@ def fmt(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
 
 
+def ratio(rounds: list[float]) -> str:
+    return f"**{statistics.median(rounds):.2f}×** ({', '.join(f'{r:.2f}' for r in rounds)})"
+
+
 def main() -> None:
     quick = "--quick" in sys.argv  # skip the whole test suite and Lighthouse
     sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [1, 8, 32]
@@ -317,8 +326,8 @@ def main() -> None:
     for v in vaults:
         table.append(
             f"| {v['n']} | {fmt(v['clean'])} | {fmt(v['floor'])} ({fmt(v['bare'])} + "
-            f"{fmt(v['snippets'])}) | **{v['clean'] / v['floor']:.2f}×** | {fmt(v['serial'])} "
-            f"| {fmt(v['cached'])} | **{v['cached'] / v['bare']:.2f}×** "
+            f"{fmt(v['snippets'])}) | {ratio(v['clean_floor'])} | {fmt(v['serial'])} "
+            f"| {fmt(v['cached'])} | {ratio(v['cached_bare'])} "
             f"| **{fmt(statistics.median(v['prose']))}** "
             f"({', '.join(f'{t:.2f}' for t in v['prose'])}) "
             f"| **{fmt(statistics.median(v['snippet']))}** "
@@ -346,7 +355,9 @@ def main() -> None:
     other += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     stamp = (f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
              f"Python {sys.version.split()[0]}, torch {__import__('torch').__version__}. "
-             f"Times are medians of {REPEAT} runs (reloads: of {REPEAT + 1} edits, each listed); "
+             f"Times are medians of {REPEAT} runs; a ratio is the median of {REPEAT} rounds, each "
+             f"listed, a round being the builds it compares run back to back (reloads: medians of "
+             f"{REPEAT + 1} edits, each listed); "
              f"Lighthouse performance, of {PERF_RUNS}.")
     text = stamp + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(other)
     print("\n" + text)
