@@ -9,12 +9,12 @@
 - render the Obsidian syntax no plugin covers (obsidian.py);
 - build and link the notebook of each page whose front matter says `notebook: true`
   (page_notebooks.py), with the outputs of the page's own run; a clean build renders it in
-  a renderer process as soon as the page's sessions have run, while this process renders
-  other pages; fix mkdocs-jupyter's heading ids;
+  one of its renderer processes (one per worker) as soon as the page's sessions have run,
+  while this process renders other pages; fix mkdocs-jupyter's heading ids;
 - publish Material's palette stylesheet without the rule that restyles every element twice
   at each page load (blocking time on phones);
 - publish JupyterLab's stylesheet cut to the rules a notebook page can match (parsed by the
-  renderer; `make build-fast` keeps the cut in .cache/notebook-css/);
+  renderers while they wait; `make build-fast` keeps the cut in .cache/notebook-css/);
 - load jieba's dictionary for Material's Chinese search while the workers import torch;
 - publish the snippet files and one zip of snippets + notebooks for offline study;
 - under `mkdocs serve`, keep compiled Jinja templates between rebuilds (Material's
@@ -77,9 +77,8 @@ def on_startup(command, dirty):
     exec_cache.command = command
     if os.environ.get("D2L_EXEC_CACHE") == "1" and command != "serve":
         exec_cache.workers.workers = 0  # build-fast: its few misses run sooner than workers start
-    else:  # their torch import overlaps the rest of MkDocs' start-up; a clean build's
-        # notebooks are drawn by a renderer process (serve's come from mkdocs-jupyter's cache)
-        exec_cache.workers.start(renderer=command == "build")
+    else:  # their torch import overlaps the rest of MkDocs' start-up
+        exec_cache.workers.start()
     if command == "serve":
         _keep_compiled_templates()
         _watch_every(0.1)
@@ -149,9 +148,6 @@ def on_config(config):
     fences.append({"name": "python", "class": "python", "validator": markdown_exec.validator,
                    "format": exec_cache.formatter})
     _cache_rendered_notebooks(config)
-    options = _renderer_options(config)
-    if options is not None:  # a clean build: the renderer does its first-time work meanwhile
-        exec_cache.workers.ahead(notebooks.warm_up, options)
     return config
 
 
@@ -270,6 +266,12 @@ def _notebook_uri(page_src: str) -> str:
     return f"notebooks/{Path(page_src).stem}.ipynb"
 
 
+# A renderer costs ~1.5 s of CPU to start (Python, nbconvert, its warm-up) and draws a notebook
+# in ~0.25 s: a second one pays off from about 8 notebooks (1 note: 4, slower by a second
+# renderer; 32 notes: 35, where one renderer drew them for ~10 s after the sessions had run).
+NOTEBOOKS_PER_RENDERER = 8
+
+
 @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files
 def on_files(files, config):
     global _vault
@@ -281,6 +283,7 @@ def on_files(files, config):
                                     abs_src_path=str(snippet)))
     expand = notebooks.snippet_expander(config.mdx_configs)
     shared = _shared_inputs(root, files)
+    options = _renderer_options(config)  # None: no renderers (serve, build-fast)
     for page in list(files.documentation_pages()):
         if not page.src_uri.endswith(".md"):
             continue
@@ -345,9 +348,11 @@ def on_files(files, config):
         _notebooks[nb_uri] = (nb, path, keys)
         _notebook_of[page.src_uri] = nb_url
         files.append(nb_file)
-        options = _renderer_options(config)
         if options is not None and new:
             _render_when_run(nb_uri, keys, options)
+    if options is not None:  # a clean build's notebooks are drawn by renderers (serve's and
+        # build-fast's come from mkdocs-jupyter's cache); they start while torch is imported
+        exec_cache.workers.start_renderers(options, -(-len(_notebooks) // NOTEBOOKS_PER_RENDERER))
     # Material's Chinese search loads jieba's dictionary (~0.5 s) when it indexes the first
     # page; load it now instead, while this process waits for the workers' torch import
     threading.Thread(target=_load_jieba, daemon=True).start()
@@ -414,7 +419,7 @@ def _renderer_options(config) -> dict | None:
 
 
 def _send_to_renderer(nb_uri: str, options: dict, *, if_complete: bool = False) -> None:
-    """A clean build renders a page's notebook (nbconvert) in the renderer process while this
+    """A clean build renders a page's notebook (nbconvert) in a renderer process while this
     process renders other pages, with mkdocs-jupyter's own function and options; once a build."""
     with _notebook_lock:
         if nb_uri in _notebooks_sent:
@@ -430,7 +435,7 @@ def _send_to_renderer(nb_uri: str, options: dict, *, if_complete: bool = False) 
 
 
 def _render_when_run(nb_uri: str, keys: list[str], options: dict) -> None:
-    """Send the notebook to the renderer as soon as the sessions of its page have run, not when
+    """Send the notebook to the renderers as soon as the sessions of its page have run, not when
     the page renders: with many pages the notebooks are drawn while this process renders."""
     store = exec_cache.current.store
     jobs = {id(job): job for job in (store.pending.get(key) for key in keys) if job is not None}

@@ -433,16 +433,21 @@ def _ready() -> None:
     """A job that only makes the pool start a worker."""
 
 
-def _renderer_start(paths: list[str], cwd: str, parent: int) -> None:
-    """The renderer needs no torch: it imports nbconvert (~0.7 s) while the workers import torch,
-    at a lower priority: the workers' torch import and sessions come first, notebooks last."""
+def _renderer_start(paths: list[str], cwd: str, parent: int, options: dict) -> None:
+    """A renderer needs no torch: it imports nbconvert (~0.7 s) and warms up (page_notebooks.
+    warm_up) while the workers import torch, at a lower priority: the workers' torch import
+    and sessions come first, notebooks last."""
     _exit_with_parent(parent)
     with contextlib.suppress(OSError, AttributeError):
         os.nice(10)
     sys.path[:0] = [p for p in paths if p not in sys.path]
     os.chdir(cwd)
-    import page_notebooks  # noqa: F401
-    from mkdocs_jupyter import convert  # noqa: F401
+    import page_notebooks
+
+    try:
+        page_notebooks.warm_up(options)
+    except Exception:  # noqa: BLE001 - it only saves time; a real render reports what is wrong
+        pass
 
 
 def run_session(name: str, codes: list[str], render: tuple | None = None) -> list[tuple | None]:
@@ -560,27 +565,33 @@ class Prefetch:
     def __init__(self, workers: int):
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
-        self.renderer: ProcessPoolExecutor | None = None  # for `call`: one process, no torch
+        self.renderer: ProcessPoolExecutor | None = None  # for `call`: processes without torch
         self.starting: threading.Thread | None = None
         self.lock = threading.Lock()
         self.ready = False  # the pool is up (or failed to start)
         self.queue: list[Job] = []  # jobs submitted before it was up
 
-    def start(self, *, renderer: bool = False) -> None:
+    def start(self) -> None:
         """Start the workers in the background: their torch import overlaps MkDocs' start-up
-        (a forkserver answers its first request only once it has imported torch). With
-        `renderer`, also a process for `call` (a clean build's notebooks), started afresh
-        (spawn: the forkserver's preload is torch), that imports nbconvert meanwhile."""
+        (a forkserver answers its first request only once it has imported torch)."""
         if str(HOOKS_DIR) not in sys.path:  # the new processes import this module by name
             sys.path.insert(0, str(HOOKS_DIR))
-        if renderer and self.renderer is None and self.workers > 0:
-            self.renderer = ProcessPoolExecutor(1, mp_context=get_context("spawn"),
-                                                initializer=_renderer_start,
-                                                initargs=([str(HOOKS_DIR)], str(Path.cwd()), os.getpid()))
-            self.renderer.submit(_ready)
         if self.starting is None and self.workers > 0:
             self.starting = threading.Thread(target=self._start, daemon=True)
             self.starting.start()
+
+    def start_renderers(self, options: dict, count: int) -> None:
+        """`count` processes (at most one per worker) for `call`: a clean build's notebooks,
+        rendered with mkdocs-jupyter's `options`. Started afresh (spawn: the forkserver's
+        preload is torch); each imports nbconvert and warms up before its first notebook."""
+        count = min(count, self.workers)
+        if self.renderer is not None or count < 1:
+            return
+        self.renderer = ProcessPoolExecutor(count, mp_context=get_context("spawn"),
+                                            initializer=_renderer_start,
+                                            initargs=([str(HOOKS_DIR)], str(Path.cwd()), os.getpid(), options))
+        for _ in range(count):  # none is idle yet: each job starts one more process
+            self.renderer.submit(_ready)
 
     def _start(self) -> None:
         pool = None
@@ -629,7 +640,7 @@ class Prefetch:
         return job
 
     def call(self, fn, *args) -> Future | None:
-        """Run fn(*args) in the renderer, or else in a worker if the pool is up; None if there
+        """Run fn(*args) in a renderer, or else in a worker if the pool is up; None if there
         is neither (run it here)."""
         with self.lock:
             if self.renderer is not None:
@@ -644,13 +655,6 @@ class Prefetch:
             except BrokenProcessPool:
                 self.pool = None
                 return None
-
-    def ahead(self, fn, *args) -> None:
-        """Run fn(*args) in the renderer, if there is one: work that only saves time later."""
-        with self.lock:
-            if self.renderer is not None:
-                with contextlib.suppress(BrokenProcessPool):
-                    self.renderer.submit(fn, *args)
 
     def _send(self, job: Job) -> None:
         try:
