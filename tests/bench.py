@@ -74,6 +74,16 @@ def make_vault(dest: Path, n: int) -> Path:
     return dest
 
 
+def cpu_busy() -> float | None:
+    """Seconds the machine's CPUs have been busy since boot, all processes (Linux), else None."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:8]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
 def clean_build(project: Path, site: Path, **env) -> float:
     shutil.rmtree(project / ".cache", ignore_errors=True)
     return timed([PY, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], project, env)
@@ -173,10 +183,14 @@ def measure_vault(tmp: Path, n: int) -> dict:
     cached_build(cached, tmp / f"cached-{n}")  # fills .cache/exec/
     rounds = []
     for _ in range(REPEAT):
+        before = cpu_busy()
         clean = clean_build(project, site)
+        time.sleep(0.5)  # the workers and renderers exit just after MkDocs does
+        cpu = cpu_busy() - before if before is not None else 0.0
         bare = bare_build(project, tmp / f"bare-{n}")
         snippets = all_snippets_once(project)
-        rounds.append({"clean": clean, "bare": bare, "snippets": snippets,
+        rounds.append({"clean": clean, "clean_cpu": cpu, "busy": cpu / clean / (os.cpu_count() or 1),
+                       "bare": bare, "snippets": snippets,
                        "cached": cached_build(cached, tmp / f"cached-{n}")})
     result = {"n": n, **{k: statistics.median(r[k] for r in rounds) for k in rounds[0]}}
     result["floor"] = result["bare"] + result["snippets"]
@@ -349,6 +363,11 @@ def main() -> None:
         a11y = {p: s["accessibility"][0] for p, s in scores.items()}
         rows.append(("Lighthouse accessibility, every page", f"**{min(a11y.values())}** (lowest)",
                      ", ".join(f"{p}: {v}" for p, v in a11y.items())))
+    for v in vaults:
+        if v["clean_cpu"]:
+            rows.append((f"CPU time of a clean build, {v['n']} note{'s' if v['n'] > 1 else ''} (the "
+                         "whole machine)", f"{v['clean_cpu']:.1f} s",
+                         f"while it runs, its {os.cpu_count()} cores are {v['busy']:.0%} busy"))
     if suite is not None:
         rows.append(("Full `make test` (set-up already done)", f"{suite[0]:.0f} s", suite[1]))
     other = ["| measure | value | detail |", "| --- | --- | --- |"]
