@@ -9,8 +9,8 @@
 - render the Obsidian syntax no plugin covers (obsidian.py);
 - build and link the notebook of each page whose front matter says `notebook: true`
   (page_notebooks.py), with the outputs of the page's own run; a clean build renders it in
-  one of its renderer processes (one per worker) as soon as the page's sessions have run,
-  while this process renders other pages; fix mkdocs-jupyter's heading ids;
+  a renderer process (one per 8 notebooks, at most one per worker) as soon as the page's
+  sessions have run, while this process renders other pages; fix mkdocs-jupyter's heading ids;
 - publish Material's palette stylesheet without the rule that restyles every element twice
   at each page load (blocking time on phones);
 - publish JupyterLab's stylesheet cut to the rules a notebook page can match (parsed by the
