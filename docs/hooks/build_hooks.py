@@ -67,10 +67,10 @@ _notebook_of: dict[str, str] = {}  # page src_uri -> its notebook page's URL
 _page_keys: dict[str, list[str]] = {}  # page src_uri -> the keys of its blocks
 _page_blocks: dict[str, list] = {}  # page src_uri -> its blocks
 _vault: obsidian.Vault | None = None
-_notebook_html: dict = {}  # notebook src_uri -> a worker's Future of its HTML (clean builds)
+_notebook_html: dict = {}  # notebook src_uri -> a renderer's Future of its HTML (clean builds)
 _notebooks_from_workers: list[str] = []  # the notebooks whose HTML a worker rendered
 _notebooks_written: set[str] = set()  # the notebooks given their outputs in this build
-_notebooks_sent: set[str] = set()  # the notebooks sent to a worker to render in this build
+_notebooks_sent: set[str] = set()  # the notebooks sent to a renderer in this build
 
 
 def on_startup(command, dirty):
@@ -520,7 +520,7 @@ def _fix_notebook_headings(html: str, page) -> str:
 NOTEBOOK_MATH = re.compile(r"<p>\$\$\n?(?P<tex>.+?)\n?\$\$</p>", re.S)
 NOTEBOOK_CSS = "assets/stylesheets/jupyter.css"
 _notebook_css: list[str] = []
-_notebook_css_rules: list = []  # a worker's Future of css_rules(the notebook stylesheet)
+_notebook_css_rules: list = []  # a renderer's Future of css_rules(the notebook stylesheet)
 _notebook_css_parsed_by: list[str] = []  # "a worker" or "this process", for the log
 _notebook_classes: set[str] = set()  # every class on a notebook page
 CLASS_ATTR = re.compile(r'class="([^"]*)"')
@@ -659,7 +659,8 @@ def on_post_build(config):
     log.info(f"python blocks: {len(pages.fresh)} new, run by {exec_cache.workers.workers} "
              f"workers; {pages.executed} run while rendering; HTML made ahead (by a worker, or "
              f"cached): {pages.html_ready} of {pages.blocks}; notebooks rendered by workers: "
-             f"{len(_notebooks_from_workers)} of {len(_notebooks)}; notebook stylesheet parsed by "
+             f"{len(_notebooks_from_workers)} of {len(_notebooks)} ({exec_cache.workers.renderers} "
+             f"renderer processes); notebook stylesheet parsed by "
              f"{_notebook_css_parsed_by[0] if _notebook_css_parsed_by else 'nobody (serve keeps it whole)'}")
     for path in pages.store.ignored:
         log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")

@@ -20,7 +20,7 @@ markdown-exec's own `base_format` a `run` function of ours (build_hooks.py regis
 - **Parallel.** `scan` finds the blocks of a page before it renders; `Prefetch` runs the
   sessions with a missing entry in worker processes (one torch import per worker, kept
   for the whole `mkdocs serve`), so rendering then finds every block in the store. A clean
-  build also starts one renderer process without torch for `call` (the notebooks' nbconvert).
+  build also starts renderer processes without torch for `call` (the notebooks' nbconvert).
 """
 from __future__ import annotations
 
@@ -566,6 +566,7 @@ class Prefetch:
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.renderer: ProcessPoolExecutor | None = None  # for `call`: processes without torch
+        self.renderers = 0  # how many processes it has
         self.starting: threading.Thread | None = None
         self.lock = threading.Lock()
         self.ready = False  # the pool is up (or failed to start)
@@ -592,6 +593,7 @@ class Prefetch:
                                             initargs=([str(HOOKS_DIR)], str(Path.cwd()), os.getpid(), options))
         for _ in range(count):  # none is idle yet: each job starts one more process
             self.renderer.submit(_ready)
+        self.renderers = count
 
     def _start(self) -> None:
         pool = None
@@ -680,6 +682,7 @@ class Prefetch:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
         self.pool = self.renderer = self.starting = None
+        self.renderers = 0
 
 
 # -- the fence formatter, used while a page renders ------------------------------------

@@ -6,8 +6,9 @@ page's own: what each block printed when the page's blocks ran (exec_cache.py), 
 the build runs every block once and starts no Jupyter kernel. The test suite runs
 every published notebook in a fresh kernel and compares (tests/site/test_notebooks.py).
 
-It also renders a notebook in a worker (`render_html`, mkdocs-jupyter's own function) and
-cuts JupyterLab's stylesheet to what the notebook pages can match (`css_rules`, `used_css`).
+It also renders a notebook in a renderer process (`render_html`, mkdocs-jupyter's own
+function; `warm_up` first) and cuts JupyterLab's stylesheet to what the notebook pages can
+match (`css_rules`, `used_css`).
 """
 from __future__ import annotations
 
@@ -202,7 +203,7 @@ def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
 
 
 def render_html(path: str, options: dict) -> str:
-    """In a worker: the notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
+    """In a renderer: the notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
     from mkdocs_jupyter import convert
 
     keep_compiled_templates(_templates_in_memory())

@@ -49,6 +49,21 @@ def test_a_cached_build_equals_a_clean_one(again, built_site, tmp_path):
     same_files(tmp_path / "fast", built_site)
 
 
+def test_a_vault_drawn_by_two_renderers_equals_its_serial_build(tmp_path):
+    """From 9 notebooks a clean build draws them in two renderer processes (each warmed up on
+    its own); what they draw is what a serial build, with no renderer, makes."""
+    from bench import make_vault  # the vault `make bench` measures: copies of the note page
+
+    project = make_vault(tmp_path / "vault", 6)  # 6 notes and 3 more pages: 9 notebooks
+    parallel = build_site(project, tmp_path / "parallel")
+    assert parallel.returncode == 0, parallel.stderr
+    assert "notebooks rendered by workers: 9 of 9 (2 renderer processes)" in parallel.stderr
+    serial = build_site(project, tmp_path / "serial", env={"D2L_EXEC_WORKERS": "0"})
+    assert serial.returncode == 0, serial.stderr
+    assert "notebooks rendered by workers: 0 of 9" in serial.stderr
+    same_files(tmp_path / "parallel", tmp_path / "serial")
+
+
 @pytest.mark.parametrize("damage", ["truncated", "edited"])
 def test_a_damaged_notebook_stylesheet_entry_is_made_again(again, built_site, tmp_path, damage):
     """`make build-fast` keeps the cut notebook stylesheet in .cache/notebook-css/; a damaged
