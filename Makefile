@@ -13,9 +13,12 @@ export NO_MKDOCS_2_WARNING := 1
 LOCK   := requirements.lock
 
 # The exact versions (and hashes) that were tested: a clone built next month gets them too.
-$(STAMP): $(LOCK)
+# Then the two packages of src/, editable: MkDocs finds their plugins by entry point, and an
+# edit to them needs no reinstall (under `make serve`, see the README).
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 lock: $(STAMP)  ## after editing dependencies in pyproject.toml: re-resolve requirements.lock
@@ -23,8 +26,9 @@ lock: $(STAMP)  ## after editing dependencies in pyproject.toml: re-resolve requ
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header \
 	    --output-file $(LOCK) pyproject.toml
 	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 
-# --dirty: re-render only what changed; the hooks add every page whose blocks changed
+# --dirty: re-render only what changed; exec-cache adds every page whose blocks changed
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000, snippets/ watched, outputs cached
 	$(MKDOCS) serve --dirty --dev-addr 127.0.0.1:8000 --livereload
 
@@ -33,9 +37,11 @@ build: $(STAMP)  ## clean strict build into site/: every block executed, as CI a
 	$(MKDOCS) build --strict --site-dir site
 
 build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same bytes as `build`)
-	D2L_EXEC_CACHE=1 $(MKDOCS) build --strict --site-dir site
+	D2L_EXEC_CACHE=true $(MKDOCS) build --strict --site-dir site
 
-test: $(STAMP)   ## the whole suite: snippets, build, notebooks, browser
+test: $(STAMP)   ## lint, then the whole suite: snippets, engine, build, notebooks, browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 3 --dist loadfile  # 3 workers: tests wait on builds and the browser; one shared site build (tests/conftest.py)
 
 bench: $(STAMP)  ## build vs floor, serve reload latency, page weight
@@ -46,4 +52,4 @@ clean:
 
 note: $(STAMP)  ## import a raw Obsidian note: make note SRC="<vault>/5.3 延后初始化.md" [ASSETS=<attachments>] [FORCE=1]
 	@test -n "$(SRC)" || { echo 'usage: make note SRC="<vault>/<note>.md" [ASSETS=<attachments folder>] [FORCE=1]' >&2; exit 2; }
-	$(PY) tools/import_note.py "$(SRC)" $(if $(ASSETS),--assets "$(ASSETS)") $(if $(FORCE),--force)
+	$(VENV)/bin/d2l-import-note "$(SRC)" $(if $(ASSETS),--assets "$(ASSETS)") $(if $(FORCE),--force)

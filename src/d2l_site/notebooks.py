@@ -1,27 +1,21 @@
-"""Turn a note page into a Jupyter notebook with outputs (used by build_hooks.py; reloaded with it).
+"""Turn a note page into a Jupyter notebook with outputs.
 
-mkdocs-jupyter renders notebooks but cannot make one from a Markdown page, so this
-module builds the .ipynb from the page and its snippet files. Its outputs are the
-page's own: what each block printed when the page's blocks ran (exec_cache.py), so
-the build runs every block once and starts no Jupyter kernel. The test suite runs
-every published notebook in a fresh kernel and compares (tests/site/test_notebooks.py).
-
-It also renders a notebook in a renderer process (`render_html`, mkdocs-jupyter's own
-function; `warm_up` first) and cuts JupyterLab's stylesheet to what the notebook pages can
-match (`css_rules`, `used_css`).
+mkdocs-jupyter renders notebooks but cannot make one from a Markdown page, so this module
+builds the .ipynb from the page and its snippet files. Its outputs are the page's own: what
+each block printed when the page's blocks ran (the exec-cache plugin), so the build runs every
+block once and starts no Jupyter kernel. The test suite runs every published notebook in a
+fresh kernel and compares (tests/site/test_notebooks.py).
 """
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import re
 
-import markdown
 import nbformat
 
-FENCE_OPEN = re.compile(r"^```python\s+(?P<attrs>.*)$")
-INCLUDE = re.compile(r'^--8<-- "(?P<target>snippets/[^"]+)"$')
+from exec_cache.scan import TRUE, fence_at, lines_of
+
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 BLOCK_ANCHOR = re.compile(r"^\{: #(?P<id>[\w-]+) \}$")  # obsidian.py's block id line
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
@@ -62,27 +56,24 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
         i = 0
         while i < len(lines):
             line = lines[i]
-            fence = FENCE_OPEN.match(line)
+            fence = fence_at(lines, i)
             admonition = ADMONITION.match(line)
-            if fence:
-                end = lines.index("```", i + 1)
-                body = [l for l in lines[i + 1:end] if l.strip()]
-                include = INCLUDE.match(body[0]) if len(body) == 1 else None
+            if fence and fence.lang == "python" and not fence.indent:
+                attrs, include = fence.attrs, fence.include
                 if include:
                     flush()
-                    cell = _cell("code", expand(body[0]).rstrip("\n"))
+                    cell = _cell("code", expand(include[0]).rstrip("\n"))
                     cell.metadata["snippet"] = include["target"]
-                    if "source=" not in fence["attrs"]:  # hidden on the page: set-up code
+                    if "source" not in attrs:  # hidden on the page: set-up code
                         cell.metadata["tags"] = ["setup"]
                         cell.metadata["jupyter"] = {"source_hidden": True}
                     cells.append(cell)
-                elif re.search(r'\bexec="(?:1|true|yes|on)"', fence["attrs"], re.I):
+                elif attrs.get("exec", "").lower() in TRUE:
                     flush()
                     cell = _cell("markdown", "")
-                    cell.metadata["page_output"] = "html" if re.search(
-                        r'\bhtml="(?:1|true|yes|on)"', fence["attrs"], re.I) else "markdown"
+                    cell.metadata["page_output"] = "html" if attrs.get("html", "").lower() in TRUE else "markdown"
                     cells.append(cell)
-                i = end + 1
+                i = fence.end + 1
             elif admonition:
                 j = i + 1
                 while j < len(lines) and (not lines[j].strip() or lines[j].startswith("    ")):
@@ -99,20 +90,9 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                 prose.append(f"{quote}{line}".rstrip() if line.strip() else quote.rstrip())
                 i += 1
 
-    walk([re.sub(r"^\t+", lambda m: "    " * len(m[0]), line)  # callouts indent with tabs
-          for line in _strip_front_matter(text).splitlines()], "")
+    walk(lines_of("\n".join(_strip_front_matter(text).splitlines())), "")  # callouts indent with tabs
     flush()
     return cells
-
-
-def snippet_expander(mdx_configs: dict):
-    """`expand(line)`: one `--8<--` line replaced by what pymdownx.snippets includes, as on the page."""
-    snippets = markdown.Markdown(extensions=["pymdownx.snippets"],
-                                 extension_configs={"pymdownx.snippets":
-                                                    mdx_configs.get("pymdownx.snippets", {})})
-    # one expansion per distinct line and build: pages and their notebooks share them
-    return functools.lru_cache(maxsize=None)(
-        lambda line: "\n".join(snippets.preprocessors["snippet"].run([line])))
 
 
 def build_notebook(page_text: str, expand, link) -> nbformat.NotebookNode:
@@ -200,145 +180,3 @@ def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
     text = TABLE.sub(lambda m: "\0" + m[0] + "\0", text)  # the div: the site styles it alike
     parts = [p.strip() for p in text.split("\0") if p.strip()]
     return "\n\n".join(parts), attachments
-
-
-def render_html(path: str, options: dict) -> str:
-    """In a renderer: the notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
-    from mkdocs_jupyter import convert
-
-    keep_compiled_templates(_templates_in_memory())
-    return convert.nb2html(path, **options)
-
-
-def warm_up(options: dict) -> None:
-    """In the renderer, while it waits for the first page's sessions: render a two-cell
-    notebook and parse the stylesheet nbconvert inlines, so that neither the first real render
-    (imports, templates: ~0.2 s) nor css_rules (~0.5 s, memoized) waits at the end of a build."""
-    import tempfile
-    from pathlib import Path
-
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-    nb = new_notebook(cells=[new_markdown_cell("# 预热"), new_code_cell(
-        "print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])])
-    with tempfile.TemporaryDirectory(prefix="d2l-warm-up-") as folder:
-        path = Path(folder) / "warm-up.ipynb"
-        nbformat.write(nb, path)
-        css_rules("\n".join(big_styles(render_html(str(path), options))))
-
-
-STYLE = re.compile(r'<style type="text/css">\s*(?P<css>.*?)</style>', re.S)
-BIG = 20000  # JupyterLab's stylesheet; a notebook's own small styles are shorter
-
-
-def big_styles(html_text: str) -> list[str]:
-    """The large stylesheets nbconvert inlines into a rendered notebook (the same for every
-    notebook a build renders: they come from its template, not from the cells)."""
-    return [m["css"] for m in STYLE.finditer(html_text) if len(m["css"]) >= BIG]
-
-
-@functools.cache
-def _templates_in_memory():
-    """This process's compiled nbconvert templates: each render made a new Jinja environment
-    and compiled its 11 templates again (0.13 s of a 0.22 s render)."""
-    import jinja2
-
-    class InMemory(jinja2.BytecodeCache):  # keyed by name and a checksum of the source
-        def __init__(self):
-            self.codes: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket):
-            if bucket.key in self.codes:
-                bucket.bytecode_from_string(self.codes[bucket.key])
-
-        def dump_bytecode(self, bucket):
-            self.codes[bucket.key] = bucket.bytecode_to_string()
-
-    return InMemory()
-
-
-def keep_compiled_templates(cache) -> None:
-    """Give every Jinja environment nbconvert makes this bytecode cache. nbconvert has no
-    option for it, so its environment factory is wrapped (once per process)."""
-    from nbconvert.exporters.templateexporter import TemplateExporter
-
-    create = TemplateExporter._create_environment
-    if getattr(create, "keeps_compiled", False):
-        return
-
-    def create_with_cache(self):
-        env = create(self)
-        env.bytecode_cache = cache
-        return env
-
-    create_with_cache.keeps_compiled = True
-    TemplateExporter._create_environment = create_with_cache
-
-
-# -- the notebook pages' stylesheet -----------------------------------------------------
-
-NEEDED_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-NEVER_MATCHES = re.compile(r"\.jupyter-wrapper\s+(:root|html|body)\b")  # nothing is inside these
-
-
-def used_css(css: str, classes: set[str], rules: list | None = None) -> str:
-    """The rules of `css` that can match a page whose elements carry `classes`.
-
-    A selector is dropped when it needs a class no such page has (outside :not()), or when
-    nothing can match it; Material's md-* classes count as present (its JS adds them).
-    JupyterLab's stylesheet drops from 575 kB to 37 kB: less to download and parse on a
-    phone (Lighthouse's blocking time did not change measurably; Material's start-up is that).
-    `rules` is `css_rules(css)`, if a worker has parsed it already."""
-
-    def kept(nodes) -> list[str]:
-        out = []
-        for kind, head, body in nodes:
-            if kind == "rule":
-                selectors = [text for text, needed, never in head if set(needed) <= classes and not never]
-                if selectors:
-                    out.append(",".join(selectors) + "{" + body + "}")
-            elif kind == "group":
-                inner = kept(body)
-                if inner:
-                    out.append(f"{head}{{{''.join(inner)}}}")
-            else:
-                out.append(head)
-        return out
-
-    return "".join(kept(css_rules(css) if rules is None else rules))
-
-
-@functools.lru_cache(maxsize=1)  # warm_up parses it before the build asks
-def css_rules(css: str) -> list:
-    """A stylesheet as plain data (parsing 575 kB takes ~0.5 s: a clean build does it in the
-    renderer, ahead of time): ("rule", [(selector, classes it needs, can never match)],
-    body), ("group", "@media …", [its rules]), or ("keep", an at-rule kept as it is)."""
-    import tinycss2  # builds only: serve keeps the whole sheet
-
-    def selector(tokens: list) -> tuple:
-        text = tinycss2.serialize(t for t in tokens if not (t.type == "function" and t.lower_name == "not"))
-        needed = sorted({c for c in NEEDED_CLASS.findall(text) if not c.startswith("md-")})
-        return tinycss2.serialize(tokens).strip(), needed, bool(NEVER_MATCHES.search(text))
-
-    def parse(nodes) -> list:
-        out = []
-        for node in nodes:
-            if node.type == "qualified-rule":
-                selectors, current = [], []
-                for token in node.prelude:  # split the selector list at its top-level commas
-                    if token.type == "literal" and token.value == ",":
-                        selectors.append(current)
-                        current = []
-                    else:
-                        current.append(token)
-                out.append(("rule", [selector(s) for s in selectors + [current]],
-                            tinycss2.serialize(node.content)))
-            elif node.type == "at-rule" and node.lower_at_keyword in ("media", "supports"):
-                out.append(("group", f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}",
-                            parse(tinycss2.parse_rule_list(node.content or [], skip_whitespace=True,
-                                                           skip_comments=True))))
-            elif node.type == "at-rule":
-                out.append(("keep", tinycss2.serialize([node]), None))
-        return out
-
-    return parse(tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True))

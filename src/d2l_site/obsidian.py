@@ -1,4 +1,4 @@
-"""Obsidian syntax that no well-kept plugin covers here (used by build_hooks.py).
+"""Obsidian syntax that no well-kept plugin covers here (used by the d2l-site plugin).
 
 Callouts are mkdocs-callouts' job and ==highlights== pymdownx.mark's. What is left:
 - wikilinks [[note]], [[note#heading]], [[note#^block]], [[note|alias]]: a note is a
@@ -18,11 +18,12 @@ from pathlib import Path
 import yaml
 from pymdownx.slugs import slugify
 
+from exec_cache.scan import fences, lines_of
+
 NOTES_FILE = Path(__file__).with_name("obsidian_notes.yml")
 WIKILINK = re.compile(r"(?<!!)\[\[(?P<note>[^\]|#]*)(?:#(?P<anchor>[^\]|]+))?(?:\|(?P<alias>[^\]]+))?\]\]")
 EMBED = re.compile(r"!\[\[(?P<file>[^\]|#]+)(?P<options>(?:\|[^\]|]*)*)\]\]")
 BLOCK_ID = re.compile(r"^(?P<text>\S.*?)\s+\^(?P<id>[A-Za-z0-9-]+)\s*$")
-FENCE = re.compile(r"^\s*(```|~~~)")
 TITLE = re.compile(r"^# (?P<title>.+?)\s*$", re.M)  # a page's note name: its first heading
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 _slug = slugify(case="lower")
@@ -55,11 +56,11 @@ class Vault:
     def convert(self, markdown: str, src: str) -> str:
         # [[#^id]] names no note: its link text is the start of the paragraph it points to
         self._blocks = {m["id"]: m["text"] for m in map(BLOCK_ID.match, markdown.split("\n")) if m}
-        out, in_fence = [], False
-        for line in markdown.split("\n"):
-            if FENCE.match(line):
-                in_fence = not in_fence
-            if in_fence or FENCE.match(line):
+        lines = markdown.split("\n")
+        code = {n for fence in fences(lines_of(markdown)) for n in range(fence.start, fence.end + 1)}
+        out = []
+        for n, line in enumerate(lines):
+            if n in code:
                 out.append(line)
                 continue
             parts = re.split(r"(`[^`]*`)", line)  # leave inline code alone

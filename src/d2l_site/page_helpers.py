@@ -15,7 +15,6 @@ from pathlib import Path
 
 from latex2mathml.converter import convert as _latex_to_mathml
 
-
 # -- "the note says X, PyTorch prints Y" ---------------------------------------
 
 def note_differs(note: str, live: str, why: str, *, still_differs: bool) -> str:
@@ -191,7 +190,7 @@ def tied_figure(ns: dict) -> str:
         ("value", [f"L = out − y = {n['loss']}"], []),
     ]
     footer = [
-        f"同一组 (w, b) 收到两份梯度，按向量相加：",
+        "同一组 (w, b) 收到两份梯度，按向量相加：",
         f"∂L/∂w = {g['w2']} + {g['w1']} = {s['w']}，∂L/∂b = {g['b2']} + {g['b1']} = {s['b']}",
         f"SGD（η = {n['lr']}）：w = {n['w']} − {n['lr']}×{s['w']} = {n['new_w']}，"
         f"b = {n['b']} − {n['lr']}×{s['b']} = {n['new_b']}",
@@ -336,19 +335,21 @@ def init_table(ns: dict, snippet: str) -> str:
 
 # -- the 代码片段 page ------------------------------------------------------------
 
-ARCHIVE = "downloads/d2l-notes-snippets-notebooks.zip"  # written by build_hooks.on_post_build
+ARCHIVE = "downloads/d2l-notes-snippets-notebooks.zip"  # written by the d2l-site plugin
 ARCHIVE_LINK = (f'[下载全部代码和 Notebook（.zip，供离线学习）](../{ARCHIVE})'
                 '{ .md-button .md-button--primary download }')
 
 def snippet_index(root: str | Path | None = None) -> str:
     """Markdown listing every snippet file, grouped by folder, in the order the pages show them.
 
-    Each entry: a download link (the files are published with the site by
-    build_hooks.py), the file's one-line docstring, and the command to run it.
+    Each entry: a download link (the files are published with the site by the d2l-site
+    plugin), the file's one-line docstring, and the command to run it.
     """
     import ast
     import os
     import re
+
+    from exec_cache.scan import INCLUDE
 
     root = Path(root or os.environ.get("MKDOCS_CONFIG_DIR", "."))
     first_seen: dict[str, tuple[str, int]] = {}
@@ -356,9 +357,12 @@ def snippet_index(root: str | Path | None = None) -> str:
     for page in sorted((root / "docs").rglob("*.md")):
         text = page.read_text(encoding="utf-8")
         title = re.search(r"^# (.+)$", text, re.M)
-        for m in re.finditer(r'--8<-- "snippets/([^":]+)', text):
-            first_seen.setdefault(m[1], (str(page), m.start()))
-            titles.setdefault(m[1].split("/")[0], title[1] if title else "")
+        for n, line in enumerate(text.split("\n")):
+            m = INCLUDE.match(line)
+            if m and not m["escape"] and m["path"].startswith("snippets/"):
+                rel = m["path"].removeprefix("snippets/")
+                first_seen.setdefault(rel, (str(page), n))
+                titles.setdefault(rel.split("/")[0], title[1] if title else "")
     files = sorted((p.relative_to(root / "snippets").as_posix()
                     for p in (root / "snippets").rglob("*.py")),
                    key=lambda f: first_seen.get(f, ("~", 0)))

@@ -1,0 +1,116 @@
+"""A notebook page's HTML: drawn by mkdocs-jupyter's own `nb2html` (in a renderer process on a
+clean build), then made a page of this site: headings with Chinese ids and a TOC, no CDN
+scripts, the derivation as MathML, keyboard-reachable wide code.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from html import unescape
+
+from mkdocs.structure.toc import get_toc
+from pymdownx.slugs import slugify
+
+from . import patches
+
+
+def render_html(path: str, options: dict) -> str:
+    """The notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
+    from mkdocs_jupyter import convert
+
+    patches.keep_compiled_templates(_templates_in_memory())
+    return convert.nb2html(path, **options)
+
+
+def warm_up(options: dict) -> None:
+    """In a renderer, while it waits for the first page's sessions: render a two-cell notebook
+    and parse the stylesheet nbconvert inlines, so that neither the first real render (imports,
+    templates: ~0.2 s) nor css_rules (~0.5 s, memoized) waits at the end of a build."""
+    import tempfile
+    from pathlib import Path
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+    from .notebook_css import big_styles, css_rules
+
+    nb = new_notebook(cells=[new_markdown_cell("# 预热"), new_code_cell(
+        "print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])])
+    with tempfile.TemporaryDirectory(prefix="d2l-warm-up-") as folder:
+        path = Path(folder) / "warm-up.ipynb"
+        nbformat.write(nb, path)
+        css_rules("\n".join(big_styles(render_html(str(path), options))))
+
+
+@functools.cache
+def _templates_in_memory():
+    """This process's compiled nbconvert templates: each render made a new Jinja environment
+    and compiled its 11 templates again (0.13 s of a 0.22 s render)."""
+    import jinja2
+
+    class InMemory(jinja2.BytecodeCache):  # keyed by name and a checksum of the source
+        def __init__(self):
+            self.codes: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket):
+            if bucket.key in self.codes:
+                bucket.bytecode_from_string(self.codes[bucket.key])
+
+        def dump_bytecode(self, bucket):
+            self.codes[bucket.key] = bucket.bytecode_to_string()
+
+    return InMemory()
+
+
+HEADING = re.compile(r'<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<inner>.*?)</h(?P=level)>', re.S)
+TAG = re.compile(r"<[^>]+>")
+CDN_SCRIPTS = re.compile(
+    r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>'
+    r'|<script type="text/x-mathjax-config">.*?</script>'
+    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', re.S)
+NOTEBOOK_MATH = re.compile(r"<p>\$\$\n?(?P<tex>.+?)\n?\$\$</p>", re.S)
+
+
+def fix_headings(html: str, page) -> str:
+    """mkdocs-jupyter's slugifier drops Chinese, leaving id="" headings and dead TOC links;
+    give every heading the site's own slug (unique) and rebuild the page's TOC."""
+    slug = slugify(case="lower")
+    seen: dict[str, int] = {}
+    tokens: list[dict] = []
+
+    def replace(m):
+        inner = re.sub(r'<a class="anchor-link"[^>]*>.*?</a>', "", m["inner"], flags=re.S)
+        name = TAG.sub("", inner).strip()
+        base = slug(name, "-") or f"section-{len(tokens) + 1}"
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        hid = base if n == 0 else f"{base}_{n}"
+        level = int(m["level"])
+        tokens.append({"level": level, "id": hid, "name": name, "children": []})
+        attrs = re.sub(r'\s*id="[^"]*"', "", m["attrs"])
+        return (f'<h{level}{attrs} id="{hid}">{inner}'
+                f'<a class="headerlink" href="#{hid}" title="Permanent link">¶</a></h{level}>')
+
+    html = HEADING.sub(replace, html)
+    # nest the flat list of headings the way MkDocs' toc tokens are nested
+    root: list[dict] = []
+    stack: list[dict] = []
+    for token in tokens:
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    page.toc = get_toc(root)
+    return html
+
+
+def as_site_page(html: str, page, css, math) -> str:
+    """The rendered notebook as a page of this site (`css`: the build's NotebookCSS; `math`:
+    LaTeX -> MathML, as the note page has it)."""
+    html = fix_headings(html, page)
+    html = CDN_SCRIPTS.sub("", html)  # nbconvert's template loads MathJax and mermaid; no page uses them
+    html = css.externalize(html, page.url)
+    # the derivation's $$…$$ (Jupyter renders it itself) as MathML, like the page: no math script
+    html = NOTEBOOK_MATH.sub(lambda m: f'<div class="derivation">{math(unescape(m["tex"]))}</div>', html)
+    # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
+    return html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')

@@ -1,0 +1,198 @@
+"""Worker processes that run sessions ahead of rendering, and helper processes for other work.
+
+Workers are forks of one forkserver that imported the configured preload (torch, say) once;
+under `mkdocs serve` the pool lives across rebuilds, so a snippet edit pays no import. Helpers
+(`start_helpers`) are spawned without the preload, at a lower priority, for whatever a site
+sends with `call`. Every parallel path falls back to running in this process: a pool that fails
+to start, or a worker that dies, leaves its blocks to the page that shows them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import get_context
+from pathlib import Path
+
+from .run import run_session
+from .store import Entry, Store
+
+PARENT = "EXEC_CACHE_PARENT"  # in the environment of every process a pool starts
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Exit when the parent process is gone: a `mkdocs serve` ended by a signal runs no
+    clean-up, and its forkserver and workers (each with the preload loaded) must not linger."""
+    import time
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+if sys.argv[:1] == ["-c"] and "multiprocessing.forkserver" in sys.modules:
+    # preloaded by the forkserver a Pool starts; its MkDocs may be gone already
+    _exit_with_parent(int(os.environ.get(PARENT) or os.getppid()))
+
+
+def _worker_start(cwd: str, preload: list[str]) -> None:
+    """Each worker runs in the project and has the preload imported (by the forkserver, or here)."""
+    _exit_with_parent(os.getppid())
+    os.chdir(cwd)
+    for name in preload:
+        __import__(name)
+
+
+def _helper_start(parent: int, cwd: str, initializer, initargs: tuple) -> None:
+    """A helper runs at a lower priority: the workers' import and sessions come first."""
+    _exit_with_parent(parent)
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
+    os.chdir(cwd)
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except Exception:  # noqa: BLE001 - a warm-up only saves time; real work reports errors
+            pass
+
+
+def _ready() -> None:
+    """A job that only makes the pool start a process."""
+
+
+class Job:
+    """One session sent to a worker; `collect` waits for it and stores what it printed."""
+
+    def __init__(self, store: Store, keys: list[str], about: list[dict], html_keys: list[str | None]):
+        self.store, self.keys, self.about, self.html_keys = store, keys, about, html_keys
+        self.future: Future = Future()  # the worker's results, once it has run the session
+        self.lock, self.done = threading.Lock(), False
+
+    def collect(self) -> None:
+        with self.lock:
+            if self.done:
+                return
+            self.done = True
+            try:
+                results = self.future.result()
+            except Exception:  # noqa: BLE001 - a dead worker: rendering runs the blocks itself
+                return
+            for key, html_key, about, result in zip(self.keys, self.html_keys, self.about, results):
+                if result is not None:
+                    output, reads, rendered = result
+                    self.store.put(key, Entry(output, reads), about=about)
+                    if rendered is not None and html_key is not None:
+                        self.store.put_html(html_key, rendered)
+
+
+class Pool:
+    """`workers` processes that import `preload` once (0: none, every block runs while its
+    page renders), started in the background so that import overlaps the rest of start-up."""
+
+    def __init__(self, workers: int, preload: list[str]):
+        self.workers, self.preload = workers, preload
+        self.pool: ProcessPoolExecutor | None = None
+        self.helpers: ProcessPoolExecutor | None = None
+        self.helper_count = 0
+        self.starting: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.ready = False  # the pool is up (or failed to start)
+        self.queue: list[tuple[Job, tuple]] = []  # jobs submitted before it was up
+
+    def start(self) -> None:
+        if self.starting is None and self.workers > 0:
+            self.starting = threading.Thread(target=self._start, daemon=True)
+            self.starting.start()
+
+    def _start(self) -> None:
+        pool = None
+        try:
+            # forkserver: one process imports the preload once, and every worker is a fork of it
+            # (no fork of this process, which has threads)
+            os.environ[PARENT] = str(os.getpid())
+            context = get_context("forkserver")
+            context.set_forkserver_preload([__name__, *self.preload])
+            pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
+                                       initargs=(str(Path.cwd()), self.preload))
+            for _ in range(self.workers):  # the first one starts the forkserver
+                pool.submit(_ready)
+        finally:  # a pool that failed to start leaves every block to the rendering
+            with self.lock:
+                self.pool, self.ready = pool, True
+                for job, args in self.queue:
+                    self._send(job, args)
+                self.queue.clear()
+
+    def start_helpers(self, count: int, initializer=None, initargs: tuple = ()) -> None:
+        """`count` helper processes (at most one per worker) for `call`, spawned without the
+        preload; each runs `initializer(*initargs)` first (a warm-up)."""
+        count = min(count, self.workers)
+        if self.helpers is not None or count < 1:
+            return
+        self.helpers = ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=_helper_start,
+                                           initargs=(os.getpid(), str(Path.cwd()), initializer, initargs))
+        for _ in range(count):  # none is idle yet: each job starts one more process
+            self.helpers.submit(_ready)
+        self.helper_count = count
+
+    def submit(self, job: Job, *args) -> bool:
+        """Send run_session(*args) for `job`; False if there are no workers (run it here)."""
+        self.start()
+        if self.starting is None:
+            return False
+        with self.lock:
+            if self.ready:
+                self._send(job, args)
+            else:
+                self.queue.append((job, args))
+        return True
+
+    def call(self, fn, *args) -> Future | None:
+        """Run fn(*args) in a helper, or else in a worker if the pool is up; None if there is
+        neither (run it here)."""
+        with self.lock:
+            if self.helpers is not None:
+                try:
+                    return self.helpers.submit(fn, *args)
+                except BrokenProcessPool:
+                    self.helpers = None
+            if not self.ready or self.pool is None:
+                return None
+            try:
+                return self.pool.submit(fn, *args)
+            except BrokenProcessPool:
+                self.pool = None
+                return None
+
+    def _send(self, job: Job, args: tuple) -> None:
+        try:
+            if self.pool is None:
+                raise BrokenProcessPool("no worker pool")
+            sent = self.pool.submit(run_session, *args)
+        except BrokenProcessPool as error:  # a worker died (killed?): rendering runs the blocks
+            self.pool = None
+            job.future.set_exception(error)
+            return
+
+        def copy(done: Future) -> None:
+            if done.exception() is not None:
+                job.future.set_exception(done.exception())
+            else:
+                job.future.set_result(done.result())
+        sent.add_done_callback(copy)
+
+    def shutdown(self) -> None:
+        if self.starting is not None:
+            self.starting.join()
+        for pool in (self.pool, self.helpers):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self.helpers = self.starting = None
+        self.ready, self.helper_count = False, 0
