@@ -26,7 +26,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from browser import PAGES
-from helpers import SOURCE_DIRS, fetch, free_port  # tests/ is on sys.path: bench.py runs from there
+from helpers import SOURCE_DIRS, fetch, free_port, project_env  # tests/ is on sys.path: bench.py runs from there
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -37,7 +37,7 @@ REPEAT = 5
 
 def timed(cmd, cwd=ROOT, env=None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, env={**ENV, **(env or {})}, cwd=cwd,
+    subprocess.run(cmd, check=True, env=project_env(Path(cwd), env), cwd=cwd,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - t
 
@@ -48,7 +48,7 @@ def make_vault(dest: Path, n: int) -> Path:
     """A copy of the project whose nav has N note pages. Each copy's snippets differ from the
     original by a comment in every shown part, so no block of a copy shares a cache key."""
     for name in SOURCE_DIRS:
-        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     page = NOTE.read_text(encoding="utf-8")
     entries = []
@@ -92,7 +92,7 @@ def clean_build(project: Path, site: Path, **env) -> float:
 def cached_build(project: Path, site: Path) -> float:
     """`make build-fast` with every block already in .cache/exec/."""
     return timed([PY, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], project,
-                 {"D2L_EXEC_CACHE": "1"})
+                 {"D2L_EXEC_CACHE": "true"})
 
 
 def bare_build(project: Path, site: Path) -> float:

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 BUILD_ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-SOURCE_DIRS = ("docs", "snippets", "overrides")  # with mkdocs.yml: everything a build reads
+SOURCE_DIRS = ("docs", "snippets", "overrides", "src")  # with mkdocs.yml: everything a build reads
 
 
 def run_snippet(relpath: str) -> tuple[dict, str]:
@@ -57,10 +57,18 @@ def run_file_fresh(path: Path) -> str:
     return done.stdout
 
 
+def project_env(project: Path, env: dict | None = None) -> dict:
+    """The environment of a command run in `project`: a copy's own src/ comes first, so its
+    plugins and page helpers are the ones that run (the repo's are installed editable)."""
+    path = [str(project / "src")] if (project / "src").is_dir() and project != ROOT else []
+    return {**BUILD_ENV, "PYTHONPATH": os.pathsep.join(path + [os.environ.get("PYTHONPATH", "")]).strip(os.pathsep),
+            **(env or {})}
+
+
 def build_site(project: Path, site_dir: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the project at `project` into `site_dir`."""
     return subprocess.run([*MKDOCS, "build", "--strict", "--site-dir", str(site_dir)],
-                          cwd=project, env={**BUILD_ENV, **(env or {})}, capture_output=True,
+                          cwd=project, env=project_env(project, env), capture_output=True,
                           text=True, timeout=900)
 
 
@@ -105,7 +113,7 @@ MINI_PAGE = """\
 ```
 
 ```python exec="1" html="1" session="seeded" title="figure: w"
-from page_helpers import num
+from d2l_site.page_helpers import num
 print(f'<p id="fig">w = {num(w)}</p>')
 ```
 """
@@ -126,12 +134,11 @@ print(f"w = {w:.4f}")
 
 
 def mini_project(dest: Path, full: bool = False) -> Path:
-    """A project with this site's hooks and config and one small page (a fast build), or,
+    """A project with this site's packages and config and one small page (a fast build), or,
     with `full`, a copy of the whole site."""
     if full:
         return copy_project(dest)
-    shutil.copytree(ROOT / "docs/hooks", dest / "docs/hooks",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copytree(ROOT / "docs/stylesheets", dest / "docs/stylesheets")
     shutil.copytree(ROOT / "overrides", dest / "overrides")
     (dest / "docs/index.md").write_text(MINI_PAGE, encoding="utf-8")
@@ -148,7 +155,7 @@ def copy_project(dest: Path) -> Path:
     """A throw-away copy of the sources a build reads (for fault injection)."""
     for name in SOURCE_DIRS:
         shutil.copytree(ROOT / name, dest / name,
-                        ignore=shutil.ignore_patterns("__pycache__"))
+                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     return dest
 

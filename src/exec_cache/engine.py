@@ -58,6 +58,8 @@ class Engine:
                  shown: dict | None = None, markdown_config: tuple | None = None):
         self.settings, self.store, self.pool = settings, store, pool
         self.modules = Modules(list(settings.watched.module_roots))
+        self.modules.importable()
+        self._forgotten = False  # the local modules an earlier build imported in this process
         self.shown = {} if shown is None else shown
         self.markdown_config = markdown_config  # for the workers that lay out HTML
         self.page = ""  # the page being rendered
@@ -180,6 +182,9 @@ class Engine:
             return entry.output
         name = f"{self.page}:{session or '-'}#{len(state.codes)}"
         watched = self.settings.watched
+        if not self._forgotten:  # blocks run here import today's local modules (serve keeps the process)
+            self.modules.forget()
+            self._forgotten = True
         try:
             while state.run < len(state.codes) - 1:  # replay the blocks that were hits
                 run_code(state.codes[state.run], state.namespace, name, watched)

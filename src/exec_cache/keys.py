@@ -88,6 +88,13 @@ class Modules:
                          if self.path(n)]
         return found
 
+    def importable(self) -> None:
+        """Put the roots first on sys.path: blocks import from there (and so do the workers,
+        which inherit it)."""
+        for root in reversed(self.roots):
+            if str(root) not in sys.path:
+                sys.path.insert(0, str(root))
+
     def forget(self) -> None:
         """Drop the local modules blocks imported (but this package) from sys.modules: the next
         import reads the file."""

@@ -84,9 +84,6 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             raise PluginError("exec-cache needs the pymdownx.superfences Markdown extension")
         self.root = Path(config.config_file_path).parent
         self.config_file = config.config_file_path
-        for folder in reversed(self.config.modules):  # blocks (and workers: they inherit it) import from there
-            if str(self.root / folder) not in sys.path:
-                sys.path.insert(0, str(self.root / folder))
         cached_build = self.command != "serve" and self.config.cache
         workers = 0 if cached_build else self.config.workers  # its few misses run sooner than workers start
         workers = (os.cpu_count() or 1) if workers is None else workers
@@ -146,8 +143,6 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             store = self.serve_store
         else:
             store = Store(settings.watched, folder if self.config.cache else None)
-        if self.engine is not None:
-            self.engine.modules.forget()  # blocks import today's helpers in this process too
         # every build starts with no session variables: serve cannot hide a broken snippet
         self.engine = Engine(settings, store, self.pool, self.shown, portable_markdown_config())
         self.expand = expander(config.mdx_configs)
@@ -159,7 +154,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         known = self.scans.get(src)
         if known and known[0] == inputs:  # serve: an unchanged page is not scanned again
             return self.engine.plan_page(src, text, self.expand, *known[1])
-        plan = self.engine.plan_page(src, text, self.expand)
+        try:
+            plan = self.engine.plan_page(src, text, self.expand)
+        except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
+            raise PluginError(f"{src}: {error}") from None
         self.scans[src] = (inputs, (plan.blocks, plan.keys))
         return plan
 
@@ -182,10 +180,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             if not src.endswith(".md"):
                 continue
             if src not in self.engine.plans:
-                try:
-                    self.plan_page(src, Path(file.abs_src_path).read_text(encoding="utf-8"))
-                except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
-                    raise PluginError(f"{src}: {error}") from None
+                self.plan_page(src, Path(file.abs_src_path).read_text(encoding="utf-8"))
             if self.command == "serve" and self.engine.plans[src].changed:
                 patches.mark_modified(file)  # --dirty would skip it: its source file is unchanged
         return files

@@ -1,7 +1,7 @@
 """axe-core (bundled by axe-playwright-python) on every page, light and dark: no violation.
 
 The fixes are colours, two landmark names and a focusable scroller (extra.css,
-overrides/main.html, build_hooks.py); nothing is hidden to pass.
+overrides/main.html, the d2l-site plugin); nothing is hidden to pass.
 """
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from helpers import (BUILD_ENV, ROOT, SOURCE_DIRS, broken_links, build_site, copy_project,
-                     outputs_by_file, page)
+from helpers import (ROOT, SOURCE_DIRS, broken_links, build_site, copy_project, outputs_by_file, page,
+                     project_env)
 
 RAW = ROOT / "tests/fixtures/raw_notes"
 NOTE = RAW / "5.3 延后初始化.md"
@@ -28,15 +28,13 @@ SNIPPET_DIR = "snippets/deferred_init"
 
 
 def new_project(dest: Path) -> Path:
-    copy_project(dest)
-    shutil.copytree(ROOT / "tools", dest / "tools", ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
+    return copy_project(dest)  # with its src/: the copy's importer and plugins run
 
 
 def import_note(project: Path, note: Path, *args: str) -> subprocess.CompletedProcess:
     """What `make note SRC=... ASSETS=... FORCE=1` runs (the Makefile adds only the set-up)."""
-    return subprocess.run([sys.executable, "tools/import_note.py", str(note), *args], cwd=project,
-                          capture_output=True, text=True, env=BUILD_ENV)
+    return subprocess.run([sys.executable, "-m", "d2l_site.import_note", str(note), *args], cwd=project,
+                          capture_output=True, text=True, env=project_env(project))
 
 
 def snapshot(project: Path) -> dict[str, str]:
@@ -54,7 +52,7 @@ def practice(tmp_path_factory):
     done = import_note(project, NOTE, "--assets", str(RAW / "attachments"))
     assert done.returncode == 0, done.stdout + done.stderr
     site = project / "site"
-    built = build_site(project, site, env={"D2L_EXEC_CACHE": "1"})
+    built = build_site(project, site, env={"D2L_EXEC_CACHE": "true"})
     assert built.returncode == 0, built.stdout + built.stderr
     return project, site, done.stdout
 
@@ -230,7 +228,7 @@ def test_a_note_without_code_is_a_page_without_snippets(tmp_path):
 def test_make_note_runs_the_command_with_assets_and_force():
     dry = subprocess.run(["make", "-n", "note", "SRC=a b.md", "ASSETS=x", "FORCE=1"], cwd=ROOT,
                          capture_output=True, text=True)
-    assert 'tools/import_note.py "a b.md" --assets "x" --force' in dry.stdout
+    assert 'd2l-import-note "a b.md" --assets "x" --force' in dry.stdout
     usage = subprocess.run(["make", "note"], cwd=ROOT, capture_output=True, text=True)
     assert usage.returncode != 0 and "usage: make note SRC=" in usage.stderr
 
@@ -241,6 +239,6 @@ def test_a_wikilink_to_a_missing_heading_fails_the_build(practice, tmp_path):
     note.write_text(note.read_text(encoding="utf-8").replace(
         "[[5.2 参数管理#3. 参数绑定|参数绑定]]", "[[5.2 参数管理#9. 没有这一节|参数绑定]]"),
         encoding="utf-8")
-    done = build_site(project, tmp_path / "site", env={"D2L_EXEC_CACHE": "1"})
+    done = build_site(project, tmp_path / "site", env={"D2L_EXEC_CACHE": "true"})
     assert done.returncode != 0
     assert "deferred-init.md" in done.stdout + done.stderr and "9-没有这一节" in done.stdout + done.stderr

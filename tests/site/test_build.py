@@ -186,41 +186,41 @@ def test_the_link_check_finds_an_empty_a_dead_and_an_anchorless_link(tmp_path):
 
 
 def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
-    sys.path.insert(0, str(ROOT / "docs/hooks"))
-    import page_notebooks
+    from d2l_site import notebook_css
 
     css = (".a .b{color:red}.x{color:blue}.a:not(.x){margin:0}.jupyter-wrapper :root{--v:1}"
            ".a,.x .b{top:0}:is(.a,.x) .y{left:0}.md-typeset__scrollwrap .a{padding:0}"
            "@media (max-width:10px){.x{color:red}.b{color:green}}@keyframes k{to{opacity:0}}")
-    assert page_notebooks.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
+    assert notebook_css.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
         ".a .b{color:red}.a:not(.x){margin:0}.a{top:0}.md-typeset__scrollwrap .a{padding:0}"
         "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")
 
 
 def test_the_renderers_warm_up_parses_the_stylesheet_of_the_real_notebook_pages(built_site, monkeypatch):
     """A clean build's renderer parses JupyterLab's stylesheet from a two-cell notebook while it
-    waits for the first page (page_notebooks.warm_up); css_rules is memoized, so the cut at the
+    waits for the first page (notebook_render.warm_up); css_rules is memoized, so the cut at the
     end of the build finds it parsed only if a real notebook page carries the same stylesheet."""
     from mkdocs.config import load_config
 
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    sys.path.insert(0, str(ROOT / "docs/hooks"))
-    import build_hooks
-    import page_notebooks
+    from d2l_site.notebook_css import big_styles, css_rules
+    from d2l_site.notebook_pages import RENDER_OPTIONS
+    from d2l_site.notebook_render import render_html, warm_up
 
-    options = build_hooks._renderer_options(load_config(str(ROOT / "mkdocs.yml")))
-    page_notebooks.css_rules.cache_clear()
-    page_notebooks.warm_up(options)
-    assert page_notebooks.css_rules.cache_info().currsize == 1
-    real = page_notebooks.render_html(str(built_site / "notebooks/parameters/parameters.ipynb"), options)
-    styles = page_notebooks.big_styles(real)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    jupyter = load_config(str(ROOT / "mkdocs.yml")).plugins["mkdocs-jupyter"]
+    options = {name: jupyter.config[name] for name in RENDER_OPTIONS}
+    css_rules.cache_clear()
+    warm_up(options)
+    assert css_rules.cache_info().currsize == 1
+    real = render_html(str(built_site / "notebooks/parameters/parameters.ipynb"), options)
+    styles = big_styles(real)
     assert styles and sum(map(len, styles)) > 500_000  # JupyterLab's: what the cut is for
-    page_notebooks.css_rules("\n".join(styles))
-    assert page_notebooks.css_rules.cache_info().hits == 1
+    css_rules("\n".join(styles))
+    assert css_rules.cache_info().hits == 1
 
 
 def test_the_palette_stylesheet_is_materials_own_less_the_switching_rule(built_site):
-    """build_hooks cuts the rule that restyles every element twice at each page load (Lighthouse
+    """The d2l-site plugin cuts the rule that restyles every element twice at each page load (Lighthouse
     blocking time on phones); everything else of Material's palette stylesheet is published as is."""
     import material
 
@@ -233,13 +233,12 @@ def test_the_palette_stylesheet_is_materials_own_less_the_switching_rule(built_s
 
 
 def test_a_changed_switching_rule_is_reported_not_skipped(tmp_path, caplog):
-    sys.path.insert(0, str(ROOT / "docs/hooks"))
-    import build_hooks
+    from d2l_site import publish
 
     css = tmp_path / "assets/stylesheets/palette.0.min.css"
     css.parent.mkdir(parents=True)
     css.write_text("[data-md-color-switching] *{transition:none}", encoding="utf-8")
-    build_hooks._drop_palette_switching_rule(tmp_path)
+    publish.drop_palette_switching_rule(tmp_path)
     assert "palette-switching rule has changed" in caplog.text  # a warning: --strict fails
     assert css.read_text(encoding="utf-8") == "[data-md-color-switching] *{transition:none}"
 
@@ -247,17 +246,14 @@ def test_a_changed_switching_rule_is_reported_not_skipped(tmp_path, caplog):
 def test_the_kept_notebook_stylesheet_is_named_by_the_classes_it_was_cut_for(tmp_path, monkeypatch):
     """build-fast's .cache/notebook-css/ entry is named by the stylesheet and the notebook pages'
     classes: a page that gains a class gets a new cut, never the one kept for the old classes."""
-    sys.path.insert(0, str(ROOT / "docs/hooks"))
-    import build_hooks
+    from d2l_site.notebook_css import NotebookCSS
 
-    monkeypatch.setenv("D2L_EXEC_CACHE", "1")
     css = ".a{color:red}.b{color:blue}"
     cuts = []
     for classes in ({"a"}, {"a", "b"}, {"a"}):
-        monkeypatch.setattr(build_hooks, "_notebook_classes", set(classes))
-        monkeypatch.setattr(build_hooks, "_notebook_css_rules", [])
-        monkeypatch.setattr(build_hooks, "_notebook_css_parsed_by", [])
-        cuts.append((build_hooks._cut_notebook_css(tmp_path, css), build_hooks._notebook_css_parsed_by[0]))
+        sheet = NotebookCSS(lambda *args: None, whole=False, cache_dir=tmp_path / ".cache/notebook-css")
+        sheet.classes = set(classes)
+        cuts.append((sheet.cut(css), sheet.parsed_by))
     assert cuts == [(".a{color:red}", "this process"), (".a{color:red}.b{color:blue}", "this process"),
                     (".a{color:red}", "the cache")]
     assert len(list((tmp_path / ".cache/notebook-css").glob("*.json"))) == 2

@@ -174,7 +174,7 @@ def test_it_works_on_a_375px_phone(browser, server, cases, scheme):
 def test_the_script_is_small_plain_and_only_on_its_page(built_site):
     from helpers import ROOT
 
-    script = (ROOT / "docs/hooks/tied_explorer.js").read_bytes()
+    script = (ROOT / "src/d2l_site/tied_explorer.js").read_bytes()
     assert len(script) < 15_000
     assert not any(s in script for s in (b"http", b"import ", b"fetch(", b"require("))
     pages = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")

@@ -7,8 +7,7 @@ import pytest
 
 from helpers import ROOT, run_snippet
 
-sys.path.insert(0, str(ROOT / "docs/hooks"))
-import page_helpers  # noqa: E402
+from d2l_site import page_helpers
 
 ns, _ = run_snippet("parameters/tied_1d_by_hand.py")
 

@@ -32,17 +32,17 @@ def test_two_clean_builds_are_byte_identical_and_parallel_equals_serial(again, b
                                                                        built_site_log):
     _, site, log = again
     assert "run by 0 workers" in log and "run by 0 workers" not in built_site_log
-    assert "notebooks rendered by workers: 0 of 4" in log
+    assert "notebooks drawn by renderer processes: 0 of 4" in log
     same_files(site, built_site)
     assert not (again[0] / ".cache").exists()  # a clean build keeps nothing
 
 
 def test_a_cached_build_equals_a_clean_one(again, built_site, tmp_path):
     project = again[0]
-    first = build_site(project, tmp_path / "first", env={"D2L_EXEC_CACHE": "1"})  # fills the cache
+    first = build_site(project, tmp_path / "first", env={"D2L_EXEC_CACHE": "true"})  # fills the cache
     assert first.returncode == 0, first.stderr
     assert "0 new" not in first.stderr  # its cache started empty: every block ran
-    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "1"})
+    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "true"})
     assert done.returncode == 0, done.stderr
     assert "python blocks: 0 new" in done.stderr and "0 run while rendering" in done.stderr
     same_files(tmp_path / "first", built_site)
@@ -57,10 +57,10 @@ def test_a_vault_drawn_by_two_renderers_equals_its_serial_build(tmp_path):
     project = make_vault(tmp_path / "vault", 6)  # 6 notes and 3 more pages: 9 notebooks
     parallel = build_site(project, tmp_path / "parallel")
     assert parallel.returncode == 0, parallel.stderr
-    assert "notebooks rendered by workers: 9 of 9 (2 renderer processes)" in parallel.stderr
+    assert "notebooks drawn by renderer processes: 9 of 9 (2 renderer processes)" in parallel.stderr
     serial = build_site(project, tmp_path / "serial", env={"D2L_EXEC_WORKERS": "0"})
     assert serial.returncode == 0, serial.stderr
-    assert "notebooks rendered by workers: 0 of 9" in serial.stderr
+    assert "notebooks drawn by renderer processes: 0 of 9" in serial.stderr
     same_files(tmp_path / "parallel", tmp_path / "serial")
 
 
@@ -70,13 +70,13 @@ def test_a_damaged_notebook_stylesheet_entry_is_made_again(again, built_site, tm
     file there is never published: the cut is made again, and the site equals a clean build."""
     project = again[0]
     if not list((project / ".cache/notebook-css").glob("*.json")):
-        assert build_site(project, tmp_path / "fill", env={"D2L_EXEC_CACHE": "1"}).returncode == 0
+        assert build_site(project, tmp_path / "fill", env={"D2L_EXEC_CACHE": "true"}).returncode == 0
     [entry] = (project / ".cache/notebook-css").glob("*.json")
     text = entry.read_text(encoding="utf-8")
     edited = {**json.loads(text), "css": ".jp-Cell{display:none}"}  # its checksum is the old one
     entry.write_text(text[: len(text) // 2] if damage == "truncated" else json.dumps(edited),
                      encoding="utf-8")
-    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "1"})
+    done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "true"})
     assert done.returncode == 0, done.stderr
     assert f"ignored an unreadable cache entry (it was made again): {entry}" in done.stderr
     assert "notebook stylesheet parsed by this process" in done.stderr
