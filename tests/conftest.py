@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from filelock import FileLock
 
-from helpers import ROOT, build_site
+from helpers import ROOT, build_site, copy_project
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +35,23 @@ def _build(site: Path) -> tuple[Path, str]:
 
 
 @pytest.fixture(scope="session")
+def warm_cache(tmp_path_factory) -> Path:
+    """The .cache/ of one cached build (`make build-fast`) of a copy of the project, shared by
+    the workers: a copy that starts with it runs only the blocks its own edits changed. For
+    tests whose point is a fault or an import, not a clean build (built_site is that)."""
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") \
+        else tmp_path_factory.getbasetemp()
+    with FileLock(str(shared / "warm_cache.lock")):
+        project = shared / "warm_project"
+        if not (project / ".cache/exec").is_dir():
+            shutil.rmtree(project, ignore_errors=True)
+            copy_project(project)
+            done = build_site(project, project / "site", env={"D2L_EXEC_CACHE": "true"})
+            assert done.returncode == 0, done.stdout + done.stderr
+        return project / ".cache"
+
+
+@pytest.fixture(scope="session")
 def built_site(built_site_run) -> Path:
     return built_site_run[0]
 
@@ -41,3 +59,28 @@ def built_site(built_site_run) -> Path:
 @pytest.fixture(scope="session")
 def built_site_log(built_site_run) -> str:
     return built_site_run[1]
+
+
+# -- how the suite's workers share the tests (make test: pytest -n 3 --dist loadgroup) --------
+
+SPREAD = {"test_accessibility.py"}  # tests that share no costly fixture: any worker takes each
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
+def pytest_collection_modifyitems(items):
+    """Every other file's tests stay on one worker, so a module's costly fixture (a build, a
+    browser page set) is made once; the files in SPREAD go test by test."""
+    for item in items:
+        if item.path.name not in SPREAD:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say it in the last lines when the browser tests did not run, and how to make them run."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "chromium" in str(getattr(r, "longrepr", "")).lower()]
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} browser tests SKIPPED: no Chromium on PATH", red=True)
+        terminalreporter.write_line("Install it, then run make test again:")
+        terminalreporter.write_line("  sudo apt-get install chromium fonts-noto-cjk   # Debian, Ubuntu")
+        terminalreporter.write_line("  (elsewhere: .venv/bin/python -m playwright install chromium)")

@@ -151,12 +151,15 @@ def mini_project(dest: Path, full: bool = False) -> Path:
     return dest
 
 
-def copy_project(dest: Path) -> Path:
-    """A throw-away copy of the sources a build reads (for fault injection)."""
+def copy_project(dest: Path, cache: Path | None = None) -> Path:
+    """A throw-away copy of the sources a build reads (for fault injection), with a copy of
+    `cache` (a .cache/ folder: the conftest's warm_cache) if given."""
     for name in SOURCE_DIRS:
         shutil.copytree(ROOT / name, dest / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+    if cache is not None:
+        shutil.copytree(cache, dest / ".cache")
     return dest
 
 

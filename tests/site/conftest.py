@@ -37,16 +37,19 @@ def server(built_site):
 
 @pytest.fixture(scope="module")
 def browser():
-    if CHROMIUM is None:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail("REQUIRE_BROWSER=1 but no chromium on PATH "
-                        "(apt-get install chromium fonts-noto-cjk)", pytrace=False)
-        pytest.skip("no chromium on PATH: apt-get install chromium fonts-noto-cjk "
-                    "(set REQUIRE_BROWSER=1 to make this a failure)")
-    from playwright.sync_api import sync_playwright
+    """Debian's or Ubuntu's chromium on PATH, else Playwright's own browser if it was installed
+    (`python -m playwright install chromium`, where it can be downloaded)."""
+    from playwright.sync_api import Error, sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Error as error:
+            why = ("no chromium on PATH: apt-get install chromium fonts-noto-cjk, or "
+                   f"python -m playwright install chromium ({str(error).splitlines()[0]})")
+            if os.environ.get("REQUIRE_BROWSER") == "1":
+                pytest.fail(f"REQUIRE_BROWSER=1 but {why}", pytrace=False)
+            pytest.skip(f"{why} (set REQUIRE_BROWSER=1 to make this a failure)")
         yield b
         b.close()
 

@@ -18,23 +18,25 @@ from urllib.parse import unquote, urljoin
 
 import pytest
 
-from helpers import (ROOT, SOURCE_DIRS, broken_links, build_site, copy_project, outputs_by_file, page,
-                     project_env)
+from helpers import ROOT, SOURCE_DIRS, broken_links, build_site, copy_project, outputs_by_file, page, project_env
 
 RAW = ROOT / "tests/fixtures/raw_notes"
 NOTE = RAW / "5.3 延后初始化.md"
 PAGE = "deep-learning-computation/deferred-init/index.html"
 SNIPPET_DIR = "snippets/deferred_init"
+CACHED = {"D2L_EXEC_CACHE": "true"}  # make build-fast: a cached build, the same bytes as a clean one
 
 
-def new_project(dest: Path) -> Path:
-    return copy_project(dest)  # with its src/: the copy's importer and plugins run
+def new_project(dest: Path, cache: Path) -> Path:
+    """A copy of the project (with its src/: the copy's importer and plugins run) and a warm
+    cache: the import's strict build runs only the new note's blocks."""
+    return copy_project(dest, cache)
 
 
 def import_note(project: Path, note: Path, *args: str) -> subprocess.CompletedProcess:
     """What `make note SRC=... ASSETS=... FORCE=1` runs (the Makefile adds only the set-up)."""
     return subprocess.run([sys.executable, "-m", "d2l_site.import_note", str(note), *args], cwd=project,
-                          capture_output=True, text=True, env=project_env(project))
+                          capture_output=True, text=True, env=project_env(project, CACHED))
 
 
 def snapshot(project: Path) -> dict[str, str]:
@@ -45,10 +47,10 @@ def snapshot(project: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def practice(tmp_path_factory):
+def practice(tmp_path_factory, warm_cache):
     """The raw 5.3 note imported by the command (which ends with its own strict build),
     then built again here to inspect, as `make serve` would build it."""
-    project = new_project(tmp_path_factory.mktemp("practice"))
+    project = new_project(tmp_path_factory.mktemp("practice"), warm_cache)
     done = import_note(project, NOTE, "--assets", str(RAW / "attachments"))
     assert done.returncode == 0, done.stdout + done.stderr
     site = project / "site"
@@ -190,8 +192,8 @@ def _note(tmp_path: Path, name: str, text: str) -> Path:
     ("hand-made page", "exists and was not made by make note"),
     ("same title as another page", "already has this title"),
 ])
-def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, case, message):
-    project = new_project(tmp_path / "project")
+def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, warm_cache, case, message):
+    project = new_project(tmp_path / "project", warm_cache)
     note = {
         "raises": RAW / "5.4 自定义层.md",
         "gbk": RAW / "5.5 读写文件 (GBK).md",
@@ -214,8 +216,8 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, case, mess
         assert "Y.reshape(4, 4)" in done.stderr
 
 
-def test_a_note_without_code_is_a_page_without_snippets(tmp_path):
-    project = new_project(tmp_path / "project")
+def test_a_note_without_code_is_a_page_without_snippets(tmp_path, warm_cache):
+    project = new_project(tmp_path / "project", warm_cache)
     done = import_note(project, RAW / "5.6 GPU.md")
     assert done.returncode == 0, done.stdout + done.stderr
     md = (project / "docs/deep-learning-computation/use-gpu.md").read_text(encoding="utf-8")

@@ -1,7 +1,9 @@
 """A broken snippet, include, link or derivation must fail `mkdocs build --strict`, naming the file.
 
 Four independent faults share one build of a copy of the site (each must still be named
-in its log); a missing include stops the build early, so it has a build of its own.
+in its log); a missing include stops the build early, so it has a build of its own. The copies
+start with a warm cache (conftest.warm_cache): only the broken blocks run, and a cached block
+never hides a fault (tests/exec_cache/test_plugin.py shows it for every kind of build).
 """
 from __future__ import annotations
 
@@ -27,16 +29,19 @@ def replace_in(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+CACHED = {"D2L_EXEC_CACHE": "true"}
+
+
 @pytest.fixture(scope="module")
-def log(tmp_path_factory) -> str:
+def log(tmp_path_factory, warm_cache) -> str:
     tmp = tmp_path_factory.mktemp("faults")
-    p = copy_project(tmp / "project")
+    p = copy_project(tmp / "project", warm_cache)
     replace_in(p / "snippets/parameters/custom_init.py", "net.apply(my_init)\n",
                "net.apply(my_init)\nraise RuntimeError('snippet broke on purpose')\n")
     replace_in(p / NOTE, "## 总结\n", "## 总结\n\n见 [5.3 延后初始化](deferred-init.md)。\n\n"
                                       "见 [上文](#4-没有这一节)。\n")
     replace_in(p / "snippets/parameters/tied_1d_by_hand.py", '"w1": w2 * x,', '"w1": w2 * x / 2,')
-    return broken_build(p, tmp / "site")
+    return broken_build(p, tmp / "site", CACHED)
 
 
 def test_a_snippet_that_raises(log):
@@ -57,9 +62,9 @@ def test_a_wrong_hand_derivation(log):
     assert "autograd" in log
 
 
-def test_an_include_of_a_missing_file(tmp_path):
+def test_an_include_of_a_missing_file(tmp_path):  # it stops before any block runs: no cache needed
     p = copy_project(tmp_path / "project")
     replace_in(p / NOTE, '--8<-- "snippets/parameters/mlp.py"',
                '--8<-- "snippets/parameters/no_such_file.py"')
-    log = broken_build(p, tmp_path / "site", {"D2L_EXEC_WORKERS": "0"})  # it stops before any runs
+    log = broken_build(p, tmp_path / "site", {"D2L_EXEC_WORKERS": "0"})
     assert "no_such_file.py" in log and "deep-learning-computation/parameters.md" in log
