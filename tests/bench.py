@@ -152,7 +152,7 @@ def serve_reloads(project: Path) -> tuple[list[float], list[float]]:
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("mkdocs serve did not come up")
+                    raise RuntimeError("mkdocs serve did not come up") from None
                 time.sleep(0.2)
         time.sleep(1)
         prose, snippets = [], []

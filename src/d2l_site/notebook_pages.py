@@ -74,8 +74,9 @@ class Notebooks:
     """One build's notebooks. `engine` is the exec-cache engine; `options` mkdocs-jupyter's
     options for a render in a renderer, or None (serve, cached builds: its own cache answers)."""
 
-    def __init__(self, engine, expand, folder: Path, options: dict | None):
+    def __init__(self, engine, expand, folder: Path, options: dict | None, keep_templates: bool = True):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
+        self.keep_templates = keep_templates
         self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
         self.html: dict = {}  # notebook src_uri -> a renderer's Future of its HTML
@@ -152,7 +153,7 @@ class Notebooks:
             return
         with self.lock:
             if nb_uri not in self.sent:
-                future = self.engine.call(render_html, str(self.made[nb_uri][1]), self.options)
+                future = self.engine.call(render_html, str(self.made[nb_uri][1]), self.options, self.keep_templates)
                 if future is not None:
                     self.sent.add(nb_uri)
                     self.html[nb_uri] = future

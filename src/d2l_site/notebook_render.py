@@ -14,15 +14,16 @@ from pymdownx.slugs import slugify
 from . import patches
 
 
-def render_html(path: str, options: dict) -> str:
+def render_html(path: str, options: dict, keep_templates: bool = True) -> str:
     """The notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
     from mkdocs_jupyter import convert
 
-    patches.keep_compiled_templates(_templates_in_memory())
+    if keep_templates:
+        patches.keep_compiled_templates(_templates_in_memory())
     return convert.nb2html(path, **options)
 
 
-def warm_up(options: dict) -> None:
+def warm_up(options: dict, keep_templates: bool = True) -> None:
     """In a renderer, while it waits for the first page's sessions: render a two-cell notebook
     and parse the stylesheet nbconvert inlines, so that neither the first real render (imports,
     templates: ~0.2 s) nor css_rules (~0.5 s, memoized) waits at the end of a build."""
@@ -39,7 +40,7 @@ def warm_up(options: dict) -> None:
     with tempfile.TemporaryDirectory(prefix="d2l-warm-up-") as folder:
         path = Path(folder) / "warm-up.ipynb"
         nbformat.write(nb, path)
-        css_rules("\n".join(big_styles(render_html(str(path), options))))
+        css_rules("\n".join(big_styles(render_html(str(path), options, keep_templates))))
 
 
 @functools.cache

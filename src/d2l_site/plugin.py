@@ -44,7 +44,12 @@ class SiteConfig(Config):
     # a renderer costs ~1.5 s of CPU to start and draws a notebook in ~0.25 s: a second one pays
     # off from about 8 notebooks (at 32 notes one renderer drew 35 notebooks for ~10 s after the
     # sessions had run)
-    notebooks_per_renderer = c.Type(int, default=8)
+    notebooks_per_renderer = c.Type(int, default=8)  # 0: no renderer, this process draws them
+    # what each speed or weight mechanism is worth is measured by `make bench` (README)
+    cut_notebook_css = c.Type(bool, default=True)  # JupyterLab's sheet cut to what the pages match
+    keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve, renderers)
+    preload_jieba = c.Type(bool, default=True)  # search's dictionary loads while torch is imported
+    cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
 
 
 def _template_cache():
@@ -73,10 +78,13 @@ class SitePlugin(BasePlugin[SiteConfig]):
 
     def on_startup(self, *, command, dirty):
         self.command = command
-        if command == "serve":  # rebuilds recompile ~60 Jinja templates (0.7 s); serve only
-            patches.keep_compiled_templates(_template_cache())
+        if command == "serve" and not dirty:  # once per serve: the fast path is one flag away
+            log.info("`make serve` (mkdocs serve --dirty) reloads an edit faster: it renders again only "
+                     "the pages whose text or blocks changed")
 
     def on_config(self, config):
+        if self.command == "serve" and self.config.keep_templates:  # rebuilds recompile ~60 templates
+            patches.keep_compiled_templates(_template_cache())
         self.exec = engine_plugin(config)
         self.root = Path(config.config_file_path).parent
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -91,7 +99,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         return config
 
     def on_env(self, env, config, files):
-        if self.command == "serve":
+        if self.command == "serve" and self.config.keep_templates:
             env.bytecode_cache = _template_cache()
         return env
 
@@ -102,8 +110,8 @@ class SitePlugin(BasePlugin[SiteConfig]):
         if self.jupyter is not None and not self.jupyter.config["cache"]:
             options = {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
         engine = self.exec.engine
-        self.notebooks = Notebooks(engine, self.exec.expand, self.folder, options)
-        self.css = NotebookCSS(engine.call, whole=self.command == "serve",
+        self.notebooks = Notebooks(engine, self.exec.expand, self.folder, options, self.config.keep_templates)
+        self.css = NotebookCSS(engine.call, whole=self.command == "serve" or not self.config.cut_notebook_css,
                                cache_dir=self.root / ".cache/notebook-css" if self.exec.config.cache else None)
         self.bodies: dict[str, tuple[str, str]] = {}  # page -> (Markdown as read, as converted)
 
@@ -132,11 +140,12 @@ class SitePlugin(BasePlugin[SiteConfig]):
             if meta.get("notebook"):
                 nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config)
             self.memo[page.src_uri] = (inputs, converted, nb_json)
-        count = -(-len(self.notebooks.made) // self.config.notebooks_per_renderer)
-        if self.notebooks.options is not None:  # renderers start while the workers import torch
-            self.exec.engine.pool.start_helpers(count, warm_up, (self.notebooks.options,))
-        # load jieba's dictionary now, while this process waits for the workers' torch import
-        threading.Thread(target=_load_jieba, daemon=True).start()
+        per = self.config.notebooks_per_renderer
+        if self.notebooks.options is not None and per > 0:  # renderers start while the workers import torch
+            count = -(-len(self.notebooks.made) // per)
+            self.exec.engine.pool.start_helpers(count, warm_up, (self.notebooks.options, self.config.keep_templates))
+        if self.config.preload_jieba:  # now, while this process waits for the workers' torch import
+            threading.Thread(target=_load_jieba, daemon=True).start()
         return files
 
     def _stats(self, body: str) -> tuple:
@@ -185,7 +194,8 @@ class SitePlugin(BasePlugin[SiteConfig]):
     @event_priority(10)  # before exec-cache ends its processes (a renderer may still parse the stylesheet)
     def on_post_build(self, config):
         site = Path(config.site_dir)
-        publish.drop_palette_switching_rule(site)
+        if self.config.cut_palette_rule:
+            publish.drop_palette_switching_rule(site)
         self.css.write(site)
         snippets = sorted((self.root / self.config.snippets).rglob("*.py"))
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)

@@ -40,6 +40,8 @@ class ExecCacheConfig(Config):
     cache = c.Type(bool, default=False)  # `mkdocs build` reads and writes cache_dir (serve always does)
     cache_dir = c.Type(str, default=".cache/exec")
     workers = c.Optional(c.Type(int))  # default: one per core; 0: every block runs as its page renders
+    layout = c.Type(bool, default=True)  # a worker also lays out the HTML of the blocks it ran
+    poll = c.Optional(c.Type(float))  # serve: seconds between looks for changes (MkDocs: 0.5)
 
 
 def expander(mdx_configs: dict):
@@ -76,10 +78,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
 
     def on_startup(self, *, command, dirty):
         self.command = command
-        if command == "serve":
-            patches.poll_every(0.1)
 
     def on_config(self, config):
+        if self.command == "serve" and self.config.poll is not None:
+            patches.poll_every(self.config.poll)
         if "pymdownx.superfences" not in config.markdown_extensions:
             raise PluginError("exec-cache needs the pymdownx.superfences Markdown extension")
         self.root = Path(config.config_file_path).parent
@@ -144,7 +146,8 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         else:
             store = Store(settings.watched, folder if self.config.cache else None)
         # every build starts with no session variables: serve cannot hide a broken snippet
-        self.engine = Engine(settings, store, self.pool, self.shown, portable_markdown_config())
+        self.engine = Engine(settings, store, self.pool, self.shown,
+                             portable_markdown_config() if self.config.layout else None)
         self.expand = expander(config.mdx_configs)
 
     def plan_page(self, src: str, text: str) -> PagePlan:

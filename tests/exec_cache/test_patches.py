@@ -1,9 +1,8 @@
 """Each of the engine's patches of MkDocs internals still does what it says (exec_cache/patches.py)."""
 from __future__ import annotations
 
-from helpers import free_port
-
 from exec_cache import patches
+from helpers import free_port
 
 
 def test_serve_polls_every_tenth_second(tmp_path):

@@ -12,5 +12,5 @@ def test_type_of_a_custom_module_is_its_class():
 
 def test_type_check_in_apply_hits_only_the_inner_linear():
     hits = []
-    ns["custom_net"].apply(lambda m: hits.append(m) if type(m) == nn.Linear else None)
+    ns["custom_net"].apply(lambda m: hits.append(m) if type(m) is nn.Linear else None)
     assert hits == [ns["custom_net"].net]

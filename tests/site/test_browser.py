@@ -206,7 +206,7 @@ MATCHING_RULES = """([full, published]) => {
     sheet.replaceSync(text);
     return walk(sheet.cssRules, "", []);
   });
-}"""
+}"""  # noqa: E501 - a JavaScript regex, kept on one line
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import re
-import sys
+from pathlib import Path
 
 import pytest
 import torch
 from bs4 import BeautifulSoup
 
-from helpers import (NOTE_PAGE, ROOT, SNIPPETS, broken_links, outputs_by_file, page, run_snippet_fresh,
-                     run_snippets_fresh)
+from helpers import (
+    ROOT,
+    SNIPPETS,
+    broken_links,
+    outputs_by_file,
+    page,
+    run_snippet_fresh,
+    run_snippets_fresh,
+)
 
 ALL_SNIPPETS = sorted(str(p.relative_to(SNIPPETS)) for p in SNIPPETS.rglob("*.py"))
 

@@ -14,8 +14,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import (NOTE_PAGE, ROOT, SNIPPETS, build_site, copy_project, execute_in_fresh_kernel,
-                     outputs_by_file, page)
+from helpers import NOTE_PAGE, ROOT, SNIPPETS, execute_in_fresh_kernel, outputs_by_file, page
 
 NB_PAGE = "notebooks/parameters/index.html"
 NB_FILE = "notebooks/parameters/parameters.ipynb"

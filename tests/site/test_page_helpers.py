@@ -1,13 +1,10 @@
 """The build-time helpers: remarks that go stale stop the build; figures are deterministic."""
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from helpers import ROOT, run_snippet
-
 from d2l_site import page_helpers
+from helpers import run_snippet
 
 ns, _ = run_snippet("parameters/tied_1d_by_hand.py")
 
