@@ -1,9 +1,9 @@
-"""`make bench`: builds and serve reloads of a vault of 1, 8 and 32 notes, page weight, test time.
+"""`make bench`: this site's builds against the stock stack's, serve reloads, what each speed
+mechanism saves, page weight, Lighthouse, and the time of `make test`.
 
-Not a test: it measures this machine once and prints a table, and writes the same
-table into README.md between the bench markers. Nothing here asserts a time.
-`python tests/bench.py 8 --quick` measures one vault size only, without the test suite and
-Lighthouse (README untouched).
+Not a test: it measures this machine once, prints tables, and writes them into README.md
+between the bench markers. Nothing here asserts a time. `python tests/bench.py 8 --quick`
+measures one vault size only, without mechanisms, the suite and Lighthouse (README untouched).
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -30,23 +29,43 @@ from helpers import SOURCE_DIRS, fetch, free_port, project_env  # tests/ is on s
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 NOTE = ROOT / "docs/deep-learning-computation/parameters.md"
-REPEAT = 5
+SHARED = "snippets/parameters/mlp.py"  # the snippet every page of a shared vault includes
+REPEAT = 3
+CORES = os.cpu_count() or 1
 
 
-def timed(cmd, cwd=ROOT, env=None) -> float:
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, env=project_env(Path(cwd), env), cwd=cwd,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+def run(cmd, cwd: Path, env=None, quiet=True) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, env=project_env(cwd, env), cwd=cwd, text=True,
+                          stdout=subprocess.DEVNULL if quiet else subprocess.PIPE,
+                          stderr=subprocess.DEVNULL if quiet else subprocess.STDOUT)
 
 
-# -- a vault of N notes: the note page and N - 1 copies, each with snippets of its own --------
+def cpu_busy() -> float:
+    """Seconds the machine's CPUs have been busy since boot, all processes (Linux), else 0."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:8]
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
-def make_vault(dest: Path, n: int) -> Path:
+
+def timed(cmd, cwd: Path, env=None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the whole machine) of one command."""
+    cpu, start = cpu_busy(), time.perf_counter()
+    run(cmd, cwd, env)
+    wall = time.perf_counter() - start
+    time.sleep(0.5)  # the workers and renderers exit just after MkDocs does
+    return wall, cpu_busy() - cpu
+
+
+# -- vaults ---------------------------------------------------------------------------------
+
+def make_vault(dest: Path, n: int, shared: bool = False) -> Path:
     """A copy of the project whose nav has N note pages. Each copy's snippets differ from the
-    original by a comment in every shown part, so no block of a copy shares a cache key."""
+    original by a comment in every shown part, so no block of a copy shares a cache key; with
+    `shared`, every copy includes the original's SHARED snippet instead of its own."""
     for name in SOURCE_DIRS:
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
@@ -65,6 +84,8 @@ def make_vault(dest: Path, n: int) -> Path:
             (folder / src.name).write_text("\n".join(marked), encoding="utf-8")
         copy = page.replace("snippets/parameters/", f"snippets/vault_{k}/").replace(
             "# 5.2 参数管理", f"# 5.2 参数管理（副本 {k}）", 1)
+        if shared:
+            copy = copy.replace(SHARED.replace("parameters", f"vault_{k}"), SHARED)
         (dest / f"docs/deep-learning-computation/parameters-copy-{k}.md").write_text(copy, encoding="utf-8")
         entries += [f"      - 副本 {k}: deep-learning-computation/parameters-copy-{k}.md\n",
                     f"      - 副本 {k}（Notebook）: notebooks/parameters-copy-{k}.ipynb\n"]
@@ -74,76 +95,86 @@ def make_vault(dest: Path, n: int) -> Path:
     return dest
 
 
-def cpu_busy() -> float | None:
-    """Seconds the machine's CPUs have been busy since boot, all processes (Linux), else None."""
-    try:
-        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()[1:8]
-    except OSError:
-        return None
-    user, nice, system, _idle, _iowait, irq, softirq = map(int, fields)
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+def with_options(project: Path, name: str, plugins: dict[str, dict]) -> Path:
+    """A copy of mkdocs.yml beside it (its !relative paths resolve alike) with some plugin
+    options changed (MkDocs' INHERIT would replace the whole plugin list, not merge it)."""
+    lines = (project / "mkdocs.yml").read_text(encoding="utf-8").split("\n")
+    for plugin, options in plugins.items():
+        head = next(i for i, line in enumerate(lines) if re.match(rf"^  - {re.escape(plugin)}\b", line))
+        end = head + 1
+        while end < len(lines) and lines[end].startswith("      "):
+            end += 1
+        kept = [line for line in lines[head + 1:end] if line.split(":")[0].strip() not in options]
+        new = [f"      {key}: {json.dumps(value)}" for key, value in options.items()]
+        lines[head:end] = [f"  - {plugin}:", *kept, *new]
+    cfg = project / f".bench-{name}.yml"
+    cfg.write_text("\n".join(lines), encoding="utf-8")
+    return cfg
 
 
-def clean_build(project: Path, site: Path, **env) -> float:
-    shutil.rmtree(project / ".cache", ignore_errors=True)
-    return timed([PY, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], project, env)
+STOCK_PLUGINS = """plugins:
+  - search:
+      lang: zh
+  - callouts
+  - markdown-exec               # runs the python blocks itself, one after another, no cache
+  - mkdocs-jupyter:
+      include: ["*.ipynb"]
+      ignore: ["*.md", "*.py"]
+      execute: true             # a Jupyter kernel runs each notebook
+      allow_errors: false
+      ignore_h1_titles: true
+      include_source: true
+"""
+
+
+def stock_project(vault: Path, site: Path, dest: Path) -> Path:
+    """The same vault for the stock stack: markdown-exec's own plugin runs the pages' python
+    blocks and mkdocs-jupyter executes the notebooks (those our build made, outputs removed).
+    It knows no Obsidian syntax, so its pages keep it as text; nothing else differs."""
+    import nbformat
+
+    shutil.copytree(vault, dest, ignore=shutil.ignore_patterns(".cache", "site*", ".bench-*"))
+    for made in sorted(site.glob("notebooks/*/*.ipynb")):
+        nb = nbformat.read(made, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        (dest / "docs/notebooks").mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, dest / "docs/notebooks" / made.name)
+    config = (dest / "mkdocs.yml").read_text(encoding="utf-8")
+    start = config.index("\nplugins:\n") + 1
+    end = re.search(r"^\S", config[start + 9:], re.M).start() + start + 9
+    (dest / "mkdocs.yml").write_text(config[:start] + STOCK_PLUGINS + "\n" + config[end:], encoding="utf-8")
+    return dest
+
+
+def build(project: Path, site: Path, config: Path | None = None, strict=True, **env) -> tuple[float, float]:
+    shutil.rmtree(project / ".cache/exec", ignore_errors=True)
+    shutil.rmtree(site, ignore_errors=True)
+    cmd = [PY, "-m", "mkdocs", "build", "--site-dir", str(site), *(["--strict"] if strict else [])]
+    return timed(cmd + (["-f", str(config)] if config else []), project, env)
 
 
 def cached_build(project: Path, site: Path) -> float:
     """`make build-fast` with every block already in .cache/exec/."""
     return timed([PY, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)], project,
-                 {"D2L_EXEC_CACHE": "true"})
+                 {"D2L_EXEC_CACHE": "true"})[0]
 
 
-def bare_build(project: Path, site: Path) -> float:
-    """The same pages with execution off: no markdown-exec, no notebooks, no hooks."""
-    cfg = project / ".bench-bare.yml"  # beside mkdocs.yml: its !relative paths resolve there
-    cfg.write_text(textwrap.dedent(f"""\
-        INHERIT: {project / 'mkdocs.yml'}
-        docs_dir: {project / 'docs'}
-        plugins:
-          - search:
-              lang: zh
-        hooks: []
-        watch: []
-        """), encoding="utf-8")
-    try:
-        return timed([PY, "-m", "mkdocs", "build", "-q", "-f", str(cfg), "--site-dir", str(site)],
-                     project)
-    finally:
-        cfg.unlink()
+# -- serve ----------------------------------------------------------------------------------
 
-
-def all_snippets_once(project: Path) -> float:
-    """One Python process that imports torch and runs every snippet of the project."""
-    code = ("import runpy, glob, contextlib, io\n"
-            "for f in sorted(glob.glob('snippets/**/*.py', recursive=True)):\n"
-            "    with contextlib.redirect_stdout(io.StringIO()):\n"
-            "        runpy.run_path(f, run_name='__main__')\n")
-    return timed([PY, "-c", code], project)
-
-
-def serve_reloads(project: Path) -> tuple[list[float], list[float]]:
-    """Seconds from saving an edit to `make serve` (mkdocs serve --dirty) serving it: a prose
-    edit of the note page, then a comment edit in snippets/parameters/mlp.py (the page shows it)."""
+def serve_reloads(project: Path, edits: list[tuple[Path, str, str]], url_path: str,
+                  config: Path | None = None, check=None) -> list[list[float]]:
+    """Seconds from saving an edit to `make serve` (mkdocs serve --dirty) serving it, REPEAT + 2
+    times per (file, text to find, where to put the marker) edit; the first of each is dropped
+    (it warms serve's template cache). `check(marker)` runs after each edit is served."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}/deep-learning-computation/parameters/"
-    note = project / NOTE.relative_to(ROOT)
-    snippet = project / "snippets/parameters/mlp.py"
-    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--dirty", "--dev-addr",
-                               f"127.0.0.1:{port}", "--livereload"], cwd=project, env=ENV,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    original, code = note.read_text(encoding="utf-8"), snippet.read_text(encoding="utf-8")
-
-    def reload(path: Path, text: str, marker: str) -> float:
-        path.write_text(text, encoding="utf-8")
-        start = time.perf_counter()
-        while marker not in fetch(url):
-            time.sleep(0.01)
-        took = time.perf_counter() - start
-        time.sleep(1)
-        return took
-
+    url = f"http://127.0.0.1:{port}/{url_path}"
+    cmd = [PY, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}", "--livereload"]
+    server = subprocess.Popen(cmd + (["-f", str(config)] if config else []), cwd=project,
+                              env=project_env(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    originals = {path: path.read_text(encoding="utf-8") for path, _, _ in edits}
+    results = []
     try:
         deadline = time.time() + 600
         while True:  # the first build
@@ -155,50 +186,141 @@ def serve_reloads(project: Path) -> tuple[list[float], list[float]]:
                     raise RuntimeError("mkdocs serve did not come up") from None
                 time.sleep(0.2)
         time.sleep(1)
-        prose, snippets = [], []
-        for i in range(REPEAT + 2):
-            marker = f"bench-edit-{i}-{time.time_ns()}"
-            prose.append(reload(note, original.replace(
-                "矢量相加。\n\n## 参考文献", f"矢量相加。{marker}\n\n## 参考文献"), marker))
-        for i in range(REPEAT + 2):
-            marker = f"bench-edit-{i}-{time.time_ns()}"
-            snippets.append(reload(snippet, code.replace("# 固定随机种子", f"# {marker} 固定随机种子"),
-                                   marker))
+        for path, anchor, template in edits:
+            times = []
+            for i in range(REPEAT + 2):
+                marker = f"bench-edit-{i}-{time.time_ns()}"
+                path.write_text(originals[path].replace(anchor, template.format(marker=marker)), encoding="utf-8")
+                start = time.perf_counter()
+                while marker not in fetch(url):
+                    time.sleep(0.01)
+                times.append(time.perf_counter() - start)
+                if check is not None:
+                    check(port, marker)
+                time.sleep(1)
+            results.append(times[1:])
     finally:
-        note.write_text(original, encoding="utf-8")
-        snippet.write_text(code, encoding="utf-8")
+        for path, text in originals.items():
+            path.write_text(text, encoding="utf-8")
         server.terminate()
         server.wait(timeout=30)
-    return prose[1:], snippets[1:]  # the first of each warms the serve-only template cache
+    return results
 
 
-def measure_vault(tmp: Path, n: int) -> dict:
-    """Each round runs a clean build, the floor's two parts and a cached build back to back, so
-    a ratio compares runs made under the same load (this VM's speed drifts by ±20 % over
-    minutes); a ratio is the median of the rounds' ratios, a time the median of its runs."""
+def prose_and_snippet(project: Path, config: Path | None = None) -> list[list[float]]:
+    note = project / NOTE.relative_to(ROOT)
+    return serve_reloads(project, [
+        (note, "矢量相加。\n\n## 参考文献", "矢量相加。{marker}\n\n## 参考文献"),
+        (project / SHARED, "# 固定随机种子", "# {marker} 固定随机种子")],
+        "deep-learning-computation/parameters/", config)
+
+
+def shared_snippet(project: Path, n: int) -> list[float]:
+    """The reload after an edit to the snippet all N pages include, and a check that then no
+    page shows another output of it than the one being served (none is stale)."""
+    stale = []
+
+    def every_page_current(port, marker):
+        for path in ["parameters", *(f"parameters-copy-{k}" for k in range(1, n - 1))]:
+            html = fetch(f"http://127.0.0.1:{port}/deep-learning-computation/{path}/")
+            if marker not in html:
+                stale.append((path, marker))
+
+    # served once the last page shows it (pages are written in nav order); then every other must
+    [times] = serve_reloads(project, [(project / SHARED, "# 固定随机种子", "# {marker} 固定随机种子")],
+                            f"deep-learning-computation/parameters-copy-{n - 1}/", check=every_page_current)
+    if stale:
+        raise RuntimeError(f"pages still showed the old snippet after the reload: {stale}")
+    return times
+
+
+# -- what is measured -----------------------------------------------------------------------
+
+def measure_vault(tmp: Path, n: int, peers: bool) -> dict:
+    """Each round runs our clean build, the stock stack's build (with `peers`) and a cached
+    build back to back, so a ratio compares runs made under the same load (this VM's speed
+    drifts by ±20 % over minutes); a ratio is the median of the rounds', a time the median."""
     print(f"vault of {n} note(s) ...", flush=True)
     project = make_vault(tmp / f"vault-{n}", n)
     cached = make_vault(tmp / f"vault-{n}-cached", n)  # its .cache/ survives the clean builds
     site = tmp / f"site-{n}"
-    cached_build(cached, tmp / f"cached-{n}")  # fills .cache/exec/
+    cached_build(cached, tmp / f"cached-{n}")  # fills .cache/
+    build(project, site)  # our notebooks, for the stock stack to execute
+    stock = stock_project(project, site, tmp / f"stock-{n}") if peers else None
     rounds = []
     for _ in range(REPEAT):
-        before = cpu_busy()
-        clean = clean_build(project, site)
-        time.sleep(0.5)  # the workers and renderers exit just after MkDocs does
-        cpu = cpu_busy() - before if before is not None else 0.0
-        bare = bare_build(project, tmp / f"bare-{n}")
-        snippets = all_snippets_once(project)
-        rounds.append({"clean": clean, "clean_cpu": cpu, "busy": cpu / clean / (os.cpu_count() or 1),
-                       "bare": bare, "snippets": snippets,
-                       "cached": cached_build(cached, tmp / f"cached-{n}")})
+        wall, cpu = build(project, site)
+        r = {"clean": wall, "cpu": cpu, "efficiency": cpu / (wall * CORES),
+             "cached": cached_build(cached, tmp / f"cached-{n}")}
+        if stock is not None:
+            r["stock"] = build(stock, tmp / f"stock-site-{n}", strict=False)[0]
+            r["speedup"] = r["stock"] / r["clean"]
+        rounds.append(r)
     result = {"n": n, **{k: statistics.median(r[k] for r in rounds) for k in rounds[0]}}
-    result["floor"] = result["bare"] + result["snippets"]
-    result["clean_floor"] = [r["clean"] / (r["bare"] + r["snippets"]) for r in rounds]
-    result["cached_bare"] = [r["cached"] / r["bare"] for r in rounds]
-    result["serial"] = clean_build(project, tmp / f"serial-{n}", D2L_EXEC_WORKERS="0")
-    result["prose"], result["snippet"] = serve_reloads(project)
+    result["rounds"] = rounds
+    result["serial"] = build(project, tmp / f"serial-{n}", D2L_EXEC_WORKERS="0")[0]
+    result["prose"], result["snippet"] = prose_and_snippet(project)
+    if n == 8:
+        result["shared"] = shared_snippet(make_vault(tmp / f"vault-{n}-shared", n, shared=True), n)
     return result
+
+
+# (what, plugin options that turn it off, how it is measured)
+MECHANISMS = [
+    ("renderer processes draw the notebooks (else the torch workers do)",
+     {"d2l-site": {"notebooks_per_renderer": 0}}, "build"),
+    ("a worker also lays out the HTML of the blocks it ran", {"exec-cache": {"layout": False}}, "build"),
+    ("compiled Jinja templates kept (renderers; serve: Material's too)",
+     {"d2l-site": {"keep_templates": False}}, "both"),
+    ("jieba's dictionary loaded while torch is imported", {"d2l-site": {"preload_jieba": False}}, "build"),
+    ("serve looks for changes every 0.1 s (MkDocs: 0.5 s)", {"exec-cache": {"poll": None}}, "reload"),
+    ("JupyterLab's stylesheet cut to what the notebook pages match", {"d2l-site": {"cut_notebook_css": False}},
+     "weight"),
+    ("Material's palette stylesheet less its switching rule", {"d2l-site": {"cut_palette_rule": False}},
+     "lighthouse"),
+]
+
+
+def measure_mechanisms(tmp: Path, lighthouse_ok: bool) -> list[tuple[str, str, str]]:
+    """Each mechanism off against all on: clean builds at 32 notes (REPEAT rounds, back to back),
+    or prose reloads at 8 notes, or what a reader downloads, or Lighthouse."""
+    print("measuring each mechanism ...", flush=True)
+    big, small = make_vault(tmp / "mech-32", 32), make_vault(tmp / "mech-8", 8)
+    rows = []
+    for what, off, how in MECHANISMS:
+        name = re.sub(r"\W+", "-", what)[:30]
+        parts = []
+        if how in ("build", "both"):
+            cfg = with_options(big, name, off)
+            saved = []
+            for _ in range(REPEAT):
+                on_time = build(big, tmp / "mech-on")[0]
+                saved.append(1 - on_time / build(big, tmp / "mech-off", cfg)[0])
+            parts.append(f"clean build at 32 notes: {statistics.median(saved):+.0%} "
+                         f"({', '.join(f'{s:+.0%}' for s in saved)})")
+        if how in ("reload", "both"):
+            cfg = with_options(small, name, off)
+            on, off_ = prose_and_snippet(small)[0], prose_and_snippet(small, cfg)[0]
+            parts.append(f"prose reload at 8 notes: {statistics.median(on):.2f} s, "
+                         f"{statistics.median(off_):.2f} s without")
+        if how == "weight":
+            cfg = with_options(big, name, off)
+            build(big, tmp / "mech-on")
+            build(big, tmp / "mech-off", cfg)
+            on_kb = (tmp / "mech-on/assets/stylesheets/jupyter.css").stat().st_size / 1e3
+            off_kb = (tmp / "mech-off/assets/stylesheets/jupyter.css").stat().st_size / 1e3
+            parts.append(f"a notebook page's stylesheet: {on_kb:.0f} kB, {off_kb:.0f} kB without")
+        if how == "lighthouse" and lighthouse_ok:
+            cfg = with_options(big, name, off)
+            build(big, tmp / "mech-on")
+            build(big, tmp / "mech-off", cfg)
+            page = "notebooks/parameters/"
+            on_tbt = [blocking_ms(tmp / "mech-on", page) for _ in range(REPEAT)]
+            off_tbt = [blocking_ms(tmp / "mech-off", page) for _ in range(REPEAT)]
+            parts.append(f"Lighthouse total blocking time, notebook page: {statistics.median(on_tbt):.0f} ms, "
+                         f"{statistics.median(off_tbt):.0f} ms without")
+        rows.append((what, json.dumps(off), "; ".join(parts)))
+    return rows
 
 
 def page_weight(site: Path) -> dict:
@@ -264,127 +386,150 @@ class GitHubPagesLike(SimpleHTTPRequestHandler):
 
 
 LIGHTHOUSE = "12.2.3"  # 13.x needs Node 22
+PREFIX = ROOT / ".cache/lighthouse"
 # Lighthouse's variability guide: the median of 5 runs halves the spread of one run (here a
 # notebook page scored 87 to 96 in runs of the same site)
 PERF_RUNS = 5
 
 
-def lighthouse(site: Path) -> dict:
-    """Lighthouse (mobile, its default) on every page; performance PERF_RUNS times on the note
-    and notebook pages. Installs lighthouse into .cache/lighthouse on first use (npm registry)."""
+def lighthouse_cli() -> Path | None:
+    """Lighthouse, installed into .cache/lighthouse on first use (npm registry)."""
     chromium, npm = shutil.which("chromium"), shutil.which("npm")
     if not (chromium and npm):
-        return {}
-    prefix = ROOT / ".cache/lighthouse"
-    cli = prefix / "node_modules/.bin/lighthouse"
+        return None
+    cli = PREFIX / "node_modules/.bin/lighthouse"
     if not cli.exists():
-        subprocess.run([npm, "i", "-E", f"lighthouse@{LIGHTHOUSE}", "--prefix", str(prefix),
+        subprocess.run([npm, "i", "-E", f"lighthouse@{LIGHTHOUSE}", "--prefix", str(PREFIX),
                         "--no-audit", "--no-fund", "--silent"], check=True)
+    return cli
+
+
+def lighthouse_run(site: Path, path: str, categories: str) -> dict:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(GitHubPagesLike, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    scores: dict[str, dict[str, list[int]]] = {}
+    out = Path(tempfile.mkstemp(suffix=".json")[1])
     try:
-        for path in PAGES:
-            runs = PERF_RUNS if path in ("deep-learning-computation/parameters/", "notebooks/parameters/") else 1
-            for _ in range(runs):
-                out = Path(tempfile.mkstemp(suffix=".json")[1])
-                subprocess.run([str(cli), base + path, "--quiet", "--output=json", f"--output-path={out}",
-                                "--only-categories=performance,accessibility",
-                                "--chrome-flags=--headless=new --no-sandbox"],
-                               env={**os.environ, "CHROME_PATH": chromium}, check=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                report = json.loads(out.read_text(encoding="utf-8"))
-                out.unlink()
-                for cat, value in report["categories"].items():
-                    scores.setdefault(path or "/", {}).setdefault(cat, []).append(round(value["score"] * 100))
+        subprocess.run([str(lighthouse_cli()), f"http://127.0.0.1:{httpd.server_address[1]}/{path}", "--quiet",
+                        "--output=json", f"--output-path={out}", f"--only-categories={categories}",
+                        "--chrome-flags=--headless=new --no-sandbox"],
+                       env={**os.environ, "CHROME_PATH": shutil.which("chromium")}, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return json.loads(out.read_text(encoding="utf-8"))
     finally:
+        out.unlink()
         httpd.shutdown()
+
+
+def blocking_ms(site: Path, path: str) -> float:
+    return lighthouse_run(site, path, "performance")["audits"]["total-blocking-time"]["numericValue"]
+
+
+def lighthouse(site: Path) -> dict:
+    """Lighthouse (mobile, its default) on every page; performance PERF_RUNS times on the note
+    and notebook pages."""
+    scores: dict[str, dict[str, list[int]]] = {}
+    for path in PAGES:
+        runs = PERF_RUNS if path in ("deep-learning-computation/parameters/", "notebooks/parameters/") else 1
+        for _ in range(runs):
+            report = lighthouse_run(site, path, "performance,accessibility")
+            for cat, value in report["categories"].items():
+                scores.setdefault(path or "/", {}).setdefault(cat, []).append(round(value["score"] * 100))
     return scores
 
 
+def axe_version() -> str:
+    """The axe-core that Lighthouse runs (its own dependency)."""
+    for package in PREFIX.rglob("axe-core/package.json"):
+        return json.loads(package.read_text(encoding="utf-8"))["version"]
+    return "?"
+
+
 def test_suite() -> tuple[float, str]:
+    """`make test` as a newcomer runs it (set-up already done): lint, then the suite."""
     start = time.perf_counter()
-    done = subprocess.run([PY, "-m", "pytest", "-q", "-n", "3", "--dist", "loadfile"],
-                          env=ENV, cwd=ROOT, capture_output=True, text=True)  # as `make test`
-    summary = (done.stdout.strip().splitlines() or ["no output"])[-1]
+    done = subprocess.run(["make", "test"], cwd=ROOT, capture_output=True, text=True)
+    summary = next((line for line in reversed(done.stdout.strip().splitlines()) if " in " in line), "no output")
     if done.returncode != 0:
         print(done.stdout[-3000:], file=sys.stderr)
     return time.perf_counter() - start, summary.strip("= ")
 
 
+# -- the report -----------------------------------------------------------------------------
+
 def fmt(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
 
 
-def ratio(rounds: list[float]) -> str:
-    return f"**{statistics.median(rounds):.2f}×** ({', '.join(f'{r:.2f}' for r in rounds)})"
+def spread(values: list[float], unit: str = "s") -> str:
+    middle = statistics.median(values)
+    shown = f"{middle:.2f}×" if unit == "×" else fmt(middle)
+    return f"**{shown}** ({', '.join(f'{v:.2f}' for v in values)})"
 
 
 def main() -> None:
-    quick = "--quick" in sys.argv  # skip the whole test suite and Lighthouse
+    quick = "--quick" in sys.argv
     sizes = [int(a) for a in sys.argv[1:] if a.isdigit()] or [1, 8, 32]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        vaults = [measure_vault(tmp, n) for n in sizes]
+        vaults = [measure_vault(tmp, n, peers=n <= 8) for n in sizes]
         print("measuring page weight ...", flush=True)
         weight = page_weight(tmp / f"site-{sizes[0]}")
-        scores = {} if quick else (print("running Lighthouse ...", flush=True)
-                                   or lighthouse(tmp / f"site-{sizes[0]}"))
-        suite = None if quick else (print("running make test ...", flush=True) or test_suite())
+        cli = None if quick else lighthouse_cli()
+        mechanisms = [] if quick else measure_mechanisms(tmp, cli is not None)
+        if cli is not None:
+            print("running Lighthouse ...", flush=True)
+        scores = {} if cli is None else lighthouse(tmp / f"site-{sizes[0]}")
+    suite = None if quick else (print("running make test ...", flush=True) or test_suite())
 
-    table = ["| notes | clean build | floor: bare build + every snippet once | clean / floor "
-             "| serial clean build | cached rebuild, nothing changed | cached / bare "
-             "| reload after a prose edit | reload after a snippet edit |",
+    table = ["| notes | our clean build | stock stack's build | speed-up (stock / ours) | parallel efficiency "
+             "| serial clean build | cached rebuild | reload after a prose edit | reload after a snippet edit |",
              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for v in vaults:
+        stock = [r["stock"] for r in v["rounds"] if "stock" in r]
         table.append(
-            f"| {v['n']} | {fmt(v['clean'])} | {fmt(v['floor'])} ({fmt(v['bare'])} + "
-            f"{fmt(v['snippets'])}) | {ratio(v['clean_floor'])} | {fmt(v['serial'])} "
-            f"| {fmt(v['cached'])} | {ratio(v['cached_bare'])} "
-            f"| **{fmt(statistics.median(v['prose']))}** "
-            f"({', '.join(f'{t:.2f}' for t in v['prose'])}) "
-            f"| **{fmt(statistics.median(v['snippet']))}** "
-            f"({', '.join(f'{t:.2f}' for t in v['snippet'])}) |")
+            f"| {v['n']} | {fmt(v['clean'])} | {fmt(statistics.median(stock)) if stock else '–'} "
+            f"| {spread([r['speedup'] for r in v['rounds']], '×') if stock else '–'} "
+            f"| {v['efficiency']:.0%} ({v['cpu']:.1f} s CPU) | {fmt(v['serial'])} | {fmt(v['cached'])} "
+            f"| {spread(v['prose'])} | {spread(v['snippet'])} |")
     rows = []
+    for v in vaults:
+        if "shared" in v:
+            rows.append((f"Reload after editing a snippet that all {v['n']} pages include", spread(v["shared"]),
+                         "every page then showed the edit: none stale"))
     for name, label in (("note", "Note page"), ("notebook", "Notebook page")):
         if name in weight:
             w = weight[name]
             rows.append((f"{label} weight in Chromium (uncompressed static server)",
                          f"{w['bytes'] / 1e6:.2f} MB, {w['requests']} requests",
                          f"{w['third_party']} third-party requests"))
-    for path, label in (("deep-learning-computation/parameters/", "note"),
-                        ("notebooks/parameters/", "notebook")):
+    for path, label in (("deep-learning-computation/parameters/", "note"), ("notebooks/parameters/", "notebook")):
         if path in scores:
             perf = scores[path]["performance"]
-            rows.append((f"Lighthouse mobile performance, {label} page (gzip, max-age=600)",
+            rows.append((f"Lighthouse {LIGHTHOUSE} mobile performance, {label} page (gzip, max-age=600)",
                          f"**{statistics.median(perf):.0f}**", f"runs: {', '.join(map(str, perf))}"))
     if scores:
         a11y = {p: s["accessibility"][0] for p, s in scores.items()}
-        rows.append(("Lighthouse accessibility, every page", f"**{min(a11y.values())}** (lowest)",
-                     ", ".join(f"{p}: {v}" for p, v in a11y.items())))
-    for v in vaults:
-        if v["clean_cpu"]:
-            rows.append((f"CPU time of a clean build, {v['n']} note{'s' if v['n'] > 1 else ''} (the "
-                         "whole machine)", f"{v['clean_cpu']:.1f} s",
-                         f"while it runs, its {os.cpu_count()} cores are {v['busy']:.0%} busy"))
+        rows.append((f"Lighthouse {LIGHTHOUSE} accessibility (its axe-core {axe_version()}), every page",
+                     f"**{min(a11y.values())}** (lowest)", ", ".join(f"{p}: {v}" for p, v in a11y.items())))
     if suite is not None:
-        rows.append(("Full `make test` (set-up already done)", f"{suite[0]:.0f} s", suite[1]))
-    other = ["| measure | value | detail |", "| --- | --- | --- |"]
-    other += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    stamp = (f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+        rows.append(("`make test` (set-up already done; lint included)", f"**{suite[0]:.0f} s**", suite[1]))
+    other = ["| measure | value | detail |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    mech = ["| mechanism | turned off with | what it saves |", "| --- | --- | --- |"]
+    mech += [f"| {a} | `{b}` | {c} |" for a, b, c in mechanisms]
+    stamp = (f"Measured by `make bench` on {time.strftime('%Y-%m-%d')}, {CORES} cores, "
              f"Python {sys.version.split()[0]}, torch {__import__('torch').__version__}. "
-             f"Times are medians of {REPEAT} runs; a ratio is the median of {REPEAT} rounds, each "
-             f"listed, a round being the builds it compares run back to back (reloads: medians of "
-             f"{REPEAT + 1} edits, each listed); "
-             f"Lighthouse performance, of {PERF_RUNS}.")
+             f"A time is the median of {REPEAT} runs; a ratio or saving the median of {REPEAT} rounds, each "
+             f"listed, a round being the builds it compares run back to back; reloads: medians of "
+             f"{REPEAT + 1} edits, each listed; Lighthouse performance: of {PERF_RUNS}.")
     text = stamp + "\n\n" + "\n".join(table) + "\n\n" + "\n".join(other)
+    if mechanisms:
+        text += "\n\n" + "\n".join(mech)
     print("\n" + text)
     readme = ROOT / "README.md"
     content = readme.read_text(encoding="utf-8")
-    new = re.sub(r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)",
-                 lambda m: m[1] + text + m[2], content, flags=re.S)
-    if new != content and sizes == [1, 8, 32]:
+    new = re.sub(r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)", lambda m: m[1] + text + m[2], content,
+                 flags=re.S)
+    if new != content and sizes == [1, 8, 32] and not quick:
         readme.write_text(new, encoding="utf-8")
         print("\nREADME.md updated.")
 

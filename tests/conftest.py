@@ -61,19 +61,7 @@ def built_site_log(built_site_run) -> str:
     return built_site_run[1]
 
 
-# -- how the suite's workers share the tests (make test: pytest -n 3 --dist loadgroup) --------
-
-SPREAD = {"test_accessibility.py"}  # tests that share no costly fixture: any worker takes each
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups
-def pytest_collection_modifyitems(items):
-    """Every other file's tests stay on one worker, so a module's costly fixture (a build, a
-    browser page set) is made once; the files in SPREAD go test by test."""
-    for item in items:
-        if item.path.name not in SPREAD:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
-
+# -- the last lines of `make test` --------------------------------------------------------
 
 def pytest_terminal_summary(terminalreporter):
     """Say it in the last lines when the browser tests did not run, and how to make them run."""

@@ -78,17 +78,17 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
 
     def on_startup(self, *, command, dirty):
         self.command = command
+        if command == "serve" and self.config.poll is not None:  # before serve makes its server
+            patches.poll_every(self.config.poll)
 
     def on_config(self, config):
-        if self.command == "serve" and self.config.poll is not None:
-            patches.poll_every(self.config.poll)
         if "pymdownx.superfences" not in config.markdown_extensions:
             raise PluginError("exec-cache needs the pymdownx.superfences Markdown extension")
         self.root = Path(config.config_file_path).parent
         self.config_file = config.config_file_path
-        cached_build = self.command != "serve" and self.config.cache
-        workers = 0 if cached_build else self.config.workers  # its few misses run sooner than workers start
-        workers = (os.cpu_count() or 1) if workers is None else workers
+        workers = self.config.workers  # unset: one per core, none for a cached build (its few
+        if workers is None:            # misses run sooner than workers start)
+            workers = 0 if self.command != "serve" and self.config.cache else os.cpu_count() or 1
         if self.pool is None:
             self.pool = Pool(workers, list(self.config.preload))
         self.pool.start()  # the preload's import overlaps the rest of MkDocs' start-up

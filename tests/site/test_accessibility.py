@@ -3,11 +3,12 @@ no violation; and every link in a line of text can be told from the text, which 
 not check where Lighthouse's axe does (link-in-text-block).
 
 The fixes are colours, an underline, two landmark names and a focusable scroller (extra.css,
-overrides/main.html, the d2l-site plugin); nothing is hidden to pass. Each (page, scheme, width)
-is a test of its own, so the suite's workers share them.
+overrides/main.html, the d2l-site plugin); nothing is hidden to pass. Each page's checks are a
+class of their own, so the suite's workers share the pages.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -34,15 +35,25 @@ def violations(pg) -> list:
     return [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in found]
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_violation(browser, server, path, scheme, width):
-    ctx, pg = load(browser, server, path, scheme, width)
-    try:
-        assert violations(pg) == []
-    finally:
-        ctx.close()
+class _Axe:
+    """axe on one page, in both schemes and at both widths. One class per page (below): the
+    suite runs with `--dist loadscope`, which hands each class to a worker of its own."""
+
+    path = ""
+
+    @pytest.mark.parametrize("width", WIDTHS)
+    @pytest.mark.parametrize("scheme", SCHEMES)
+    def test_axe_finds_no_violation(self, browser, server, scheme, width):
+        ctx, pg = load(browser, server, self.path, scheme, width)
+        try:
+            assert violations(pg) == []
+        finally:
+            ctx.close()
+
+
+for _path in PAGES:
+    _name = "TestAxe_" + re.sub(r"\W", "_", _path.strip("/") or "home")
+    globals()[_name] = type(_name, (_Axe,), {"path": _path})
 
 
 def test_axe_would_see_a_violation(browser, server):
