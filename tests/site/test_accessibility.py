@@ -23,7 +23,10 @@ def load(browser, server, path, scheme, width):
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     pg = ctx.new_page()
     pg.goto(server + path, wait_until="networkidle")
-    assert pg.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]  # applied
+    # a fresh context has no stored palette: Material's script then picks the one whose media
+    # matches, which under load can come after networkidle; the scheme must really apply
+    pg.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{SCHEMES[scheme]}'",
+                         timeout=15_000)
     return ctx, pg
 
 
