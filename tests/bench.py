@@ -56,7 +56,7 @@ def timed(cmd, cwd: Path, env=None) -> tuple[float, float]:
     cpu, start = cpu_busy(), time.perf_counter()
     run(cmd, cwd, env)
     wall = time.perf_counter() - start
-    time.sleep(0.5)  # the workers and renderers exit just after MkDocs does
+    time.sleep(0.5)  # the workers exit just after MkDocs does
     return wall, cpu_busy() - cpu
 
 
@@ -267,10 +267,7 @@ def measure_vault(tmp: Path, n: int, peers: bool) -> dict:
 
 # (what, plugin options that turn it off, how it is measured)
 MECHANISMS = [
-    ("renderer processes draw the notebooks (else the torch workers do)",
-     {"d2l-site": {"notebooks_per_renderer": 0}}, "build"),
-    ("a worker also lays out the HTML of the blocks it ran", {"exec-cache": {"layout": False}}, "build"),
-    ("compiled Jinja templates kept (renderers; serve: Material's too)",
+    ("compiled Jinja templates kept (notebook renders; serve: Material's too)",
      {"d2l-site": {"keep_templates": False}}, "both"),
     ("jieba's dictionary loaded while torch is imported", {"d2l-site": {"preload_jieba": False}}, "build"),
     ("serve looks for changes every 0.1 s (MkDocs: 0.5 s)", {"exec-cache": {"poll": None}}, "reload"),

@@ -3,7 +3,7 @@
 nbconvert inlines ~570 kB of JupyterLab CSS into every notebook page. `NotebookCSS` takes it out
 of each page (a <link> instead), collects the classes the pages use, and writes the sheet once,
 cut to the rules those classes can match (575 kB -> 37 kB: less to download and parse on a
-phone). The parse (~0.5 s) runs in a renderer process while pages render; `cache: true` keeps
+phone). The parse (~0.5 s) runs in a worker while pages render; `cache: true` keeps
 the cut in .cache/notebook-css/ as checked JSON named by what it is made of.
 """
 from __future__ import annotations
@@ -64,10 +64,10 @@ def used_css(css: str, classes: set[str], rules: list | None = None) -> str:
     return "".join(kept(css_rules(css) if rules is None else rules))
 
 
-@functools.lru_cache(maxsize=1)  # warm_up parses it before the build asks
+@functools.lru_cache(maxsize=1)
 def css_rules(css: str) -> list:
     """A stylesheet as plain data (parsing 575 kB takes ~0.5 s: a clean build does it in the
-    renderer, ahead of time): ("rule", [(selector, classes it needs, can never match)],
+    worker, ahead of time): ("rule", [(selector, classes it needs, can never match)],
     body), ("group", "@media …", [its rules]), or ("keep", an at-rule kept as it is)."""
     import tinycss2  # builds only: serve keeps the whole sheet
 
@@ -104,7 +104,7 @@ class NotebookCSS:
     """One build's notebook stylesheet: taken out of each page, written once at the end."""
 
     def __init__(self, call, *, whole: bool, cache_dir: Path | None):
-        self.call = call  # the engine's call: parse in a helper process
+        self.call = call  # the engine's call: parse in a worker
         self.whole, self.cache_dir = whole, cache_dir  # whole: serve (--dirty sees some pages only)
         self.blocks: list[str] = []
         self.rules = None  # a helper's Future of css_rules(the sheet)
@@ -118,7 +118,7 @@ class NotebookCSS:
             return html
         if self.blocks != blocks:
             self.blocks = blocks
-            if not self.whole:  # parsed in a helper while the next pages render
+            if not self.whole:  # parsed in a worker while the next pages render
                 self.rules = self.call(css_rules, "\n".join(blocks))
         self.classes.update(c for m in CLASS_ATTR.finditer(html) for c in m[1].split())
         return f'<link rel="stylesheet" href="{get_relative_url(HREF, url)}">' + STYLE.sub(
@@ -133,7 +133,7 @@ class NotebookCSS:
         path.write_text(text if self.whole else self.cut(text), encoding="utf-8")
 
     def cut(self, text: str) -> str:
-        """used_css of the pages' classes, with the rules a helper parsed if there is one."""
+        """used_css of the pages' classes, with the rules a worker parsed if there is one."""
         classes = sorted(self.classes)
         key = hashlib.sha256("\0".join([text, *classes]).encode()).hexdigest()
         kept = self.cache_dir / f"{key}.json" if self.cache_dir else None
@@ -145,7 +145,7 @@ class NotebookCSS:
             log.info(f"ignored an unreadable cache entry (it was made again): {kept}")
         try:
             rules = self.rules.result() if self.rules is not None else None
-        except Exception:  # noqa: BLE001 - a dead helper: parse it here
+        except Exception:  # noqa: BLE001 - a dead worker: parse it here
             rules = None
         self.parsed_by = "a worker" if rules is not None else "this process"
         result = used_css(text, set(classes), rules)

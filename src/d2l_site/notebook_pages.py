@@ -2,8 +2,8 @@
 
 `Notebooks` holds one build's notebooks: each is made from its page in on_files (notebooks.py),
 written with the outputs of the page's own blocks once they have run, and, on a clean build,
-drawn by a renderer process as soon as its page's sessions are done, while this process renders
-other pages. Its code cells must be the page's include blocks, in order, or the build fails.
+drawn by a worker as soon as its page's sessions are done, while this process renders other
+pages. Its code cells must be the page's include blocks, in order, or the build fails.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from mkdocs.utils import get_relative_url
 from . import notebooks, patches
 from .notebook_render import render_html
 
-# mkdocs-jupyter's options that a render in another process needs
+# mkdocs-jupyter's options that a render in a worker needs
 RENDER_OPTIONS = ("execute", "kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
                   "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")
 
@@ -72,15 +72,15 @@ def _code_cells(path: Path) -> list[str] | None:
 
 class Notebooks:
     """One build's notebooks. `engine` is the exec-cache engine; `options` mkdocs-jupyter's
-    options for a render in a renderer, or None (serve, cached builds: its own cache answers)."""
+    options for a render in a worker, or None (serve, cached builds: its own cache answers)."""
 
     def __init__(self, engine, expand, folder: Path, options: dict | None, keep_templates: bool = True):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
         self.keep_templates = keep_templates
         self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
-        self.html: dict = {}  # notebook src_uri -> a renderer's Future of its HTML
-        self.from_renderers: list[str] = []
+        self.html: dict = {}  # notebook src_uri -> a worker's Future of its HTML
+        self.from_workers: list[str] = []
         self.written: set[str] = set()
         self.sent: set[str] = set()
         self.errors: dict[str, Exception] = {}  # raised in a background thread, raised again later
@@ -142,8 +142,8 @@ class Notebooks:
             return True
 
     def send(self, nb_uri: str, *, if_complete: bool = False) -> None:
-        """Have a renderer process draw the notebook with mkdocs-jupyter's own function and
-        options, while this process renders other pages; once a build."""
+        """Have a worker draw the notebook with mkdocs-jupyter's own function and options, while
+        this process renders other pages; once a build."""
         if self.options is None:
             return
         with self.lock:
@@ -166,7 +166,7 @@ class Notebooks:
                 self.errors[nb_uri] = error
 
     def take_rendered(self, page) -> None:
-        """If a renderer drew this notebook page, use its HTML instead of rendering it here."""
+        """If a worker drew this notebook page, use its HTML instead of rendering it here."""
         future = self.html.pop(page.file.src_uri, None)
         if future is not None:
-            patches.render_from(page, future, lambda p: self.from_renderers.append(p.file.src_uri))
+            patches.render_from(page, future, lambda p: self.from_workers.append(p.file.src_uri))

@@ -1,4 +1,4 @@
-"""A notebook page's HTML: drawn by mkdocs-jupyter's own `nb2html` (in a renderer process on a
+"""A notebook page's HTML: drawn by mkdocs-jupyter's own `nb2html` (in a worker process on a
 clean build), then made a page of this site: headings with Chinese ids and a TOC, no CDN
 scripts, the derivation as MathML, keyboard-reachable wide code.
 """
@@ -21,26 +21,6 @@ def render_html(path: str, options: dict, keep_templates: bool = True) -> str:
     if keep_templates:
         patches.keep_compiled_templates(_templates_in_memory())
     return convert.nb2html(path, **options)
-
-
-def warm_up(options: dict, keep_templates: bool = True) -> None:
-    """In a renderer, while it waits for the first page's sessions: render a two-cell notebook
-    and parse the stylesheet nbconvert inlines, so that neither the first real render (imports,
-    templates: ~0.2 s) nor css_rules (~0.5 s, memoized) waits at the end of a build."""
-    import tempfile
-    from pathlib import Path
-
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
-
-    from .notebook_css import big_styles, css_rules
-
-    nb = new_notebook(cells=[new_markdown_cell("# 预热"), new_code_cell(
-        "print(1)", outputs=[new_output("stream", name="stdout", text="1\n")])])
-    with tempfile.TemporaryDirectory(prefix="d2l-warm-up-") as folder:
-        path = Path(folder) / "warm-up.ipynb"
-        nbformat.write(nb, path)
-        css_rules("\n".join(big_styles(render_html(str(path), options, keep_templates))))
 
 
 @functools.cache

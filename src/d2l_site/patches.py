@@ -24,17 +24,17 @@ def keep_compiled_templates(cache) -> None:
 
 def render_from(page, future, on_done) -> None:
     """mkdocs-jupyter replaces a notebook page's `render` with its own nbconvert run; a notebook
-    drawn in a renderer process must replace that in turn. If the process failed, render here."""
+    drawn in a worker must replace that in turn. If the worker failed, render here."""
     from mkdocs.structure.toc import get_toc
 
     render = page.render
 
-    def from_renderer(config, files):
+    def from_worker(config, files):
         try:
             page.content = future.result()
-        except Exception:  # noqa: BLE001 - a dead renderer: mkdocs-jupyter renders it here
+        except Exception:  # noqa: BLE001 - a dead worker: mkdocs-jupyter renders it here
             return render(config, files)
         page.toc = get_toc([])
         on_done(page)
 
-    page.render = from_renderer
+    page.render = from_worker

@@ -3,7 +3,7 @@
 - renders the Obsidian syntax no plugin covers (obsidian.py), once per page, after the
   callouts plugin's own conversion, and plans each page's blocks with exec-cache from that text;
 - builds the notebook of each page whose front matter says `notebook: true` (notebook_pages.py),
-  with the outputs of the page's own run, drawn by renderer processes on a clean build;
+  with the outputs of the page's own run, drawn by exec-cache's workers on a clean build;
 - makes the notebook pages pages of this site (notebook_render.py, notebook_css.py);
 - publishes the snippet files, one zip of snippets and notebooks, and Material's palette
   stylesheet without its switching rule (publish.py);
@@ -33,7 +33,7 @@ from exec_cache.scan import included_paths
 from . import obsidian, patches, publish
 from .notebook_css import NotebookCSS
 from .notebook_pages import RENDER_OPTIONS, Notebooks, notebook_uri, temp_folder
-from .notebook_render import as_site_page, warm_up
+from .notebook_render import as_site_page
 from .page_helpers import ARCHIVE, math
 
 log = logging.getLogger("mkdocs.plugins.d2l_site")
@@ -41,13 +41,9 @@ log = logging.getLogger("mkdocs.plugins.d2l_site")
 
 class SiteConfig(Config):
     snippets = c.Type(str, default="snippets")  # published beside the pages, zipped with the notebooks
-    # a renderer costs ~1.5 s of CPU to start and draws a notebook in ~0.25 s: a second one pays
-    # off from about 8 notebooks (at 32 notes one renderer drew 35 notebooks for ~10 s after the
-    # sessions had run)
-    notebooks_per_renderer = c.Type(int, default=8)  # 0: no renderer, this process draws them
     # what each speed or weight mechanism is worth is measured by `make bench` (README)
     cut_notebook_css = c.Type(bool, default=True)  # JupyterLab's sheet cut to what the pages match
-    keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve, renderers)
+    keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve; notebook renders)
     preload_jieba = c.Type(bool, default=True)  # search's dictionary loads while torch is imported
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
 
@@ -140,10 +136,6 @@ class SitePlugin(BasePlugin[SiteConfig]):
             if meta.get("notebook"):
                 nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config)
             self.memo[page.src_uri] = (inputs, converted, nb_json)
-        per = self.config.notebooks_per_renderer
-        if self.notebooks.options is not None and per > 0:  # renderers start while the workers import torch
-            count = -(-len(self.notebooks.made) // per)
-            self.exec.engine.pool.start_helpers(count, warm_up, (self.notebooks.options, self.config.keep_templates))
         if self.config.preload_jieba:  # now, while this process waits for the workers' torch import
             threading.Thread(target=_load_jieba, daemon=True).start()
         return files
@@ -191,7 +183,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         bar = " ".join(filter(None, [publish.verified(), links]))
         return publish.under_title(html, f'<p class="notebook-links">{bar}</p>')
 
-    @event_priority(10)  # before exec-cache ends its processes (a renderer may still parse the stylesheet)
+    @event_priority(10)  # before exec-cache ends its workers (one may still parse the stylesheet)
     def on_post_build(self, config):
         site = Path(config.site_dir)
         if self.config.cut_palette_rule:
@@ -201,6 +193,5 @@ class SitePlugin(BasePlugin[SiteConfig]):
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)
         publish.write_archive(site / ARCHIVE, [(str(p.relative_to(self.root)), p) for p in snippets]
                               + [(f"notebooks/{path.name}", path) for _, path, _ in made])
-        log.info(f"notebooks drawn by renderer processes: {len(self.notebooks.from_renderers)} of "
-                 f"{len(self.notebooks.made)} ({self.exec.engine.pool.helper_count} renderer processes); "
+        log.info(f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
                  f"notebook stylesheet parsed by {self.css.parsed_by}")

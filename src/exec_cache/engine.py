@@ -20,7 +20,7 @@ from pathlib import Path
 from .keys import KeyChain, Modules
 from .pool import Job, Pool
 from .reads import Watched
-from .run import BlockError, cacheable_html, fence_options, run_code
+from .run import BlockError, cacheable_html, run_code
 from .scan import Block, exec_blocks, sessions
 from .store import Entry, Store
 
@@ -54,14 +54,12 @@ class Engine:
     """The state of one build. `shown` (page -> keys of the blocks it last showed) outlives
     the build: a plugin keeps it across `mkdocs serve` rebuilds."""
 
-    def __init__(self, settings: Settings, store: Store, pool: Pool | None = None,
-                 shown: dict | None = None, markdown_config: tuple | None = None):
+    def __init__(self, settings: Settings, store: Store, pool: Pool | None = None, shown: dict | None = None):
         self.settings, self.store, self.pool = settings, store, pool
         self.modules = Modules(list(settings.watched.module_roots))
         self.modules.importable()
         self._forgotten = False  # the local modules an earlier build imported in this process
         self.shown = {} if shown is None else shown
-        self.markdown_config = markdown_config  # for the workers that lay out HTML
         self.page = ""  # the page being rendered
         self.plans: dict[str, PagePlan] = {}
         self._sessions: dict[tuple[str, str], _Session] = {}
@@ -94,14 +92,10 @@ class Engine:
             self.fresh.update(chain)
             if self.pool is None:
                 continue
-            options = [fence_options(blocks[n].attrs) for n in members]
-            html_keys = [self.html_key(k, o) for k, o in zip(chain, options)]
             about = [{"page": src, "session": name, "title": blocks[n].title, "code": blocks[n].code,
                       "environment": self.settings.env} for n in members]
-            job = Job(self.store, chain, about, html_keys)
-            render = (*self.markdown_config, options) if self.markdown_config else None
-            if self.pool.submit(job, f"{src}:{name}", [blocks[n].code for n in members],
-                                self.settings.watched, render):
+            job = Job(self.store, chain, about)
+            if self.pool.submit(job, f"{src}:{name}", [blocks[n].code for n in members], self.settings.watched):
                 for key in chain:
                     self.store.pending[key] = job
         plan = PagePlan(blocks, keys, changed=self.shown.get(src) != keys)
@@ -132,7 +126,7 @@ class Engine:
             job.future.add_done_callback(one_done)
 
     def call(self, fn, *args):
-        """Run a picklable fn(*args) in a helper or worker process: a Future, or None (run it here)."""
+        """Run a picklable fn(*args) in a worker process: a Future, or None (run it here)."""
         return self.pool.call(fn, *args) if self.pool is not None else None
 
     # -- while the pages render -------------------------------------------------------------
@@ -204,5 +198,4 @@ class Engine:
     def summary(self) -> str:
         workers = self.pool.workers if self.pool else 0
         return (f"python blocks: {len(self.fresh)} new, run by {workers} workers; {self.executed} "
-                f"run while rendering; HTML made ahead (by a worker, or cached): "
-                f"{self.html_ready} of {self.blocks}")
+                f"run while rendering; HTML from the cache: {self.html_ready} of {self.blocks}")

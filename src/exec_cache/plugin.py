@@ -26,7 +26,6 @@ from .engine import Engine, PagePlan, Settings
 from .keys import environment
 from .pool import Pool
 from .reads import Watched
-from .run import portable_markdown_config
 from .scan import included_paths
 
 log = logging.getLogger("mkdocs.plugins.exec_cache")
@@ -40,7 +39,6 @@ class ExecCacheConfig(Config):
     cache = c.Type(bool, default=False)  # `mkdocs build` reads and writes cache_dir (serve always does)
     cache_dir = c.Type(str, default=".cache/exec")
     workers = c.Optional(c.Type(int))  # default: one per core; 0: every block runs as its page renders
-    layout = c.Type(bool, default=True)  # a worker also lays out the HTML of the blocks it ran
     poll = c.Optional(c.Type(float))  # serve: seconds between looks for changes (MkDocs: 0.5)
 
 
@@ -103,8 +101,6 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         """The fence's formatter: this build's engine's."""
         return self.engine.formatter(*args, **kwargs)
 
-    _format.engine_fence = True  # not sent to workers (run.portable_markdown_config)
-
     def _check_code(self, config) -> None:
         """Under serve, say when a plugin's own module changed: MkDocs imports a plugin once per
         process, so its edit takes effect only after a restart (modules that blocks import are
@@ -146,8 +142,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         else:
             store = Store(settings.watched, folder if self.config.cache else None)
         # every build starts with no session variables: serve cannot hide a broken snippet
-        self.engine = Engine(settings, store, self.pool, self.shown,
-                             portable_markdown_config() if self.config.layout else None)
+        self.engine = Engine(settings, store, self.pool, self.shown)
         self.expand = expander(config.mdx_configs)
 
     def plan_page(self, src: str, text: str) -> PagePlan:

@@ -1,15 +1,13 @@
-"""Worker processes that run sessions ahead of rendering, and helper processes for other work.
+"""Worker processes that run sessions ahead of rendering, and whatever else a site sends them.
 
 Workers are forks of one forkserver that imported the configured preload (torch, say) once;
-under `mkdocs serve` the pool lives across rebuilds, so a snippet edit pays no import. Helpers
-(`start_helpers`) are spawned without the preload, at a lower priority, for whatever a site
-sends with `call`. Every parallel path falls back to running in this process: a pool that fails
-to start, or a worker that dies, leaves its blocks to the page that shows them.
+under `mkdocs serve` the pool lives across rebuilds, so a snippet edit pays no import. Every
+parallel path falls back to running in this process: a pool that fails to start, or a worker
+that dies, leaves its blocks to the page that shows them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import threading
@@ -50,19 +48,6 @@ def _worker_start(cwd: str, preload: list[str]) -> None:
         __import__(name)
 
 
-def _helper_start(parent: int, cwd: str, initializer, initargs: tuple) -> None:
-    """A helper runs at a lower priority: the workers' import and sessions come first."""
-    _exit_with_parent(parent)
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
-    os.chdir(cwd)
-    if initializer is not None:
-        try:
-            initializer(*initargs)
-        except Exception:  # noqa: BLE001 - a warm-up only saves time; real work reports errors
-            pass
-
-
 def _ready() -> None:
     """A job that only makes the pool start a process."""
 
@@ -70,8 +55,8 @@ def _ready() -> None:
 class Job:
     """One session sent to a worker; `collect` waits for it and stores what it printed."""
 
-    def __init__(self, store: Store, keys: list[str], about: list[dict], html_keys: list[str | None]):
-        self.store, self.keys, self.about, self.html_keys = store, keys, about, html_keys
+    def __init__(self, store: Store, keys: list[str], about: list[dict]):
+        self.store, self.keys, self.about = store, keys, about
         self.future: Future = Future()  # the worker's results, once it has run the session
         self.lock, self.done = threading.Lock(), False
 
@@ -84,12 +69,9 @@ class Job:
                 results = self.future.result()
             except Exception:  # noqa: BLE001 - a dead worker: rendering runs the blocks itself
                 return
-            for key, html_key, about, result in zip(self.keys, self.html_keys, self.about, results):
+            for key, about, result in zip(self.keys, self.about, results):
                 if result is not None:
-                    output, reads, rendered = result
-                    self.store.put(key, Entry(output, reads), about=about)
-                    if rendered is not None and html_key is not None:
-                        self.store.put_html(html_key, rendered)
+                    self.store.put(key, Entry(*result), about=about)
 
 
 class Pool:
@@ -99,8 +81,6 @@ class Pool:
     def __init__(self, workers: int, preload: list[str]):
         self.workers, self.preload = workers, preload
         self.pool: ProcessPoolExecutor | None = None
-        self.helpers: ProcessPoolExecutor | None = None
-        self.helper_count = 0
         self.starting: threading.Thread | None = None
         self.lock = threading.Lock()
         self.ready = False  # the pool is up (or failed to start)
@@ -130,18 +110,6 @@ class Pool:
                     self._send(job, args)
                 self.queue.clear()
 
-    def start_helpers(self, count: int, initializer=None, initargs: tuple = ()) -> None:
-        """`count` helper processes (at most one per worker) for `call`, spawned without the
-        preload; each runs `initializer(*initargs)` first (a warm-up)."""
-        count = min(count, self.workers)
-        if self.helpers is not None or count < 1:
-            return
-        self.helpers = ProcessPoolExecutor(count, mp_context=get_context("spawn"), initializer=_helper_start,
-                                           initargs=(os.getpid(), str(Path.cwd()), initializer, initargs))
-        for _ in range(count):  # none is idle yet: each job starts one more process
-            self.helpers.submit(_ready)
-        self.helper_count = count
-
     def submit(self, job: Job, *args) -> bool:
         """Send run_session(*args) for `job`; False if there are no workers (run it here)."""
         self.start()
@@ -155,14 +123,8 @@ class Pool:
         return True
 
     def call(self, fn, *args) -> Future | None:
-        """Run fn(*args) in a helper, or else in a worker if the pool is up; None if there is
-        neither (run it here)."""
+        """Run fn(*args) in a worker if the pool is up; None if not (run it here)."""
         with self.lock:
-            if self.helpers is not None:
-                try:
-                    return self.helpers.submit(fn, *args)
-                except BrokenProcessPool:
-                    self.helpers = None
             if not self.ready or self.pool is None:
                 return None
             try:
@@ -191,8 +153,7 @@ class Pool:
     def shutdown(self) -> None:
         if self.starting is not None:
             self.starting.join()
-        for pool in (self.pool, self.helpers):
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        self.pool = self.helpers = self.starting = None
-        self.ready, self.helper_count = False, 0
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self.starting = None
+        self.ready = False

@@ -1,11 +1,5 @@
 """Running blocks: one block in a namespace (as markdown-exec does), or a whole session in a
-worker, which also lays out each block's HTML with markdown-exec's public `base_format`.
-
-markdown-exec converts each block's source and output with a Markdown instance of its own
-(~10 ms a block, in the one process that renders pages). A worker that has just run the block
-makes the same HTML and returns it, keyed like a cached block's HTML (engine.Engine.html_key),
-so the formatter finds it as it finds a cached one.
-"""
+worker process."""
 
 from __future__ import annotations
 
@@ -67,73 +61,16 @@ def cacheable_html(html: str) -> bool:
     return "<h" not in html and 'id="exec-' not in html
 
 
-def render_block(code: str, output: str, options: dict, md) -> dict | None:
-    """markdown-exec's HTML of a block that printed `output`, and how many Markdown conversions
-    it counted; None where the HTML is not cacheable."""
-    from markdown_exec import MarkdownConverter, base_format
-
-    before = MarkdownConverter.counter
-    html = str(base_format(language="python", run=lambda *args, **kwargs: output, code=code, md=md,
-                           **options))
-    return ({"html": html, "conversions": MarkdownConverter.counter - before}
-            if cacheable_html(html) else None)
-
-
-def fence_options(attrs: dict) -> dict:
-    """What markdown-exec's validator makes of a fence line's attributes: the formatter's
-    options. A wrong guess costs nothing but speed: its key differs, and the page renders it."""
-    from markdown_exec import validator
-
-    options: dict = {}
-    validator("python", dict(attrs), options, {}, None)
-    return options
-
-
-def _engine_fence(value) -> bool:
-    return isinstance(value, dict) and getattr(value.get("format"), "engine_fence", False)
-
-
-def portable_markdown_config() -> tuple[list, dict]:
-    """markdown-exec's Markdown configuration (mkdocs.yml's extensions), made picklable: less
-    the fence of a build's engine (a worker lays out outputs, which hold no python exec block)."""
-    from markdown_exec import markdown_config
-
-    def plain(value):
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value if not _engine_fence(v)]
-        return os.fspath(value) if isinstance(value, os.PathLike) else value
-
-    return list(markdown_config.exts or []), plain(dict(markdown_config.exts_config or {}))
-
-
-def run_session(name: str, codes: list[str], watched: Watched,
-                render: tuple | None = None) -> list[tuple | None]:
-    """In a worker: run one session's blocks in order; None for a block that raised and after
-    (the page runs it again and reports it). With `render` (markdown-exec's Markdown
-    configuration and each block's fence options), also make each block's HTML here."""
+def run_session(name: str, codes: list[str], watched: Watched) -> list[tuple | None]:
+    """In a worker: run one session's blocks in order; (output, reads) of each, and None for a
+    block that raised and after (the page runs it again and reports it)."""
     forget_modules(watched.module_roots)
-    md = None
-    if render is not None:
-        from markdown import Markdown
-        from markdown_exec import markdown_config
-
-        markdown_config.save(render[0], render[1])
-        md = Markdown()  # markdown-exec renders with mkdocs.yml's extensions, not this instance's
     namespace: dict = {}
     results: list[tuple | None] = []
     for n, code in enumerate(codes):
         try:
-            output, reads = run_code(code, namespace, f"{name}#{n + 1}", watched)
+            results.append(run_code(code, namespace, f"{name}#{n + 1}", watched))
         except BlockError:
             results += [None] * (len(codes) - n)
             break
-        rendered = None
-        if md is not None:
-            try:
-                rendered = render_block(code, output, render[2][n], md)
-            except Exception:  # noqa: BLE001 - the page renders it, and reports what is wrong
-                rendered = None
-        results.append((output, reads, rendered))
     return results

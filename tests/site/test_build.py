@@ -10,7 +10,6 @@ import torch
 from bs4 import BeautifulSoup
 
 from helpers import (
-    ROOT,
     SNIPPETS,
     broken_links,
     outputs_by_file,
@@ -200,29 +199,6 @@ def test_the_notebook_stylesheet_keeps_exactly_the_rules_a_page_can_match():
     assert notebook_css.used_css(css, {"a", "b", "jupyter-wrapper"}) == (
         ".a .b{color:red}.a:not(.x){margin:0}.a{top:0}.md-typeset__scrollwrap .a{padding:0}"
         "@media (max-width:10px){.b{color:green}}@keyframes k{to{opacity:0}}")
-
-
-def test_the_renderers_warm_up_parses_the_stylesheet_of_the_real_notebook_pages(built_site, monkeypatch):
-    """A clean build's renderer parses JupyterLab's stylesheet from a two-cell notebook while it
-    waits for the first page (notebook_render.warm_up); css_rules is memoized, so the cut at the
-    end of the build finds it parsed only if a real notebook page carries the same stylesheet."""
-    from mkdocs.config import load_config
-
-    from d2l_site.notebook_css import big_styles, css_rules
-    from d2l_site.notebook_pages import RENDER_OPTIONS
-    from d2l_site.notebook_render import render_html, warm_up
-
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    jupyter = load_config(str(ROOT / "mkdocs.yml")).plugins["mkdocs-jupyter"]
-    options = {name: jupyter.config[name] for name in RENDER_OPTIONS}
-    css_rules.cache_clear()
-    warm_up(options)
-    assert css_rules.cache_info().currsize == 1
-    real = render_html(str(built_site / "notebooks/parameters/parameters.ipynb"), options)
-    styles = big_styles(real)
-    assert styles and sum(map(len, styles)) > 500_000  # JupyterLab's: what the cut is for
-    css_rules("\n".join(styles))
-    assert css_rules.cache_info().hits == 1
 
 
 def test_the_palette_stylesheet_is_materials_own_less_the_switching_rule(built_site):

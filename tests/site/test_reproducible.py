@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 
 import pytest
 
-from helpers import MKDOCS, build_site, copy_project, digests, project_env
+from helpers import build_site, copy_project, digests
 
 
 def same_files(site, built_site):
@@ -45,7 +44,7 @@ class TestClean:
                                                                             built_site_log):
         _, site, log = again
         assert "run by 0 workers" in log and "run by 0 workers" not in built_site_log
-        assert "notebooks drawn by renderer processes: 0 of 4" in log
+        assert "notebooks drawn by workers: 0 of 4" in log
         same_files(site, built_site)
         assert not (again[0] / ".cache").exists()  # a clean build keeps nothing
 
@@ -79,18 +78,3 @@ class TestCached:
         same_files(tmp_path / "fast", built_site)
         assert json.loads(entry.read_text(encoding="utf-8"))["css"] == (
             built_site / "assets/stylesheets/jupyter.css").read_text(encoding="utf-8")  # written anew
-
-
-class TestRenderers:
-    def test_notebooks_drawn_by_two_renderers_equal_the_serial_build(self, again, tmp_path):
-        """With one renderer per 2 notebooks, a clean build draws the 4 in two renderer processes
-        (each warmed up on its own); what they draw is what a serial build, with no renderer, makes."""
-        from bench import with_options
-
-        project = copy_project(tmp_path / "project")
-        config = with_options(project, "two-renderers", {"d2l-site": {"notebooks_per_renderer": 2}})
-        done = subprocess.run([*MKDOCS, "build", "--strict", "-f", str(config), "--site-dir", str(tmp_path / "site")],
-                              cwd=project, env=project_env(project), capture_output=True, text=True, timeout=900)
-        assert done.returncode == 0, done.stderr
-        assert "notebooks drawn by renderer processes: 4 of 4 (2 renderer processes)" in done.stderr
-        same_files(tmp_path / "site", again[1])
