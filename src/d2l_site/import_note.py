@@ -18,6 +18,7 @@ Safe to repeat: the same note gives the same files. A snippet edited by hand sin
 last import (snippets/<page>/.imported.json keeps the hashes) is not overwritten
 without FORCE=1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,6 +39,7 @@ from .note_plan import Plan, make_plan
 
 # -- running the blocks, writing, building ------------------------------------------------------
 
+
 def run_blocks(plan: Plan, root: Path) -> None:
     """Run every session as its file would run alone; a raising block stops the import."""
     sys.path.insert(0, str(root))
@@ -56,10 +58,8 @@ def run_blocks(plan: Plan, root: Path) -> None:
                     exec(compile(code, name, "exec"), namespace)  # noqa: S102
             except BaseException as error:  # noqa: BLE001 -- any failure of the reader's code
                 trace = traceback.TracebackException.from_exception(error)
-                trace.stack = traceback.StackSummary.from_list(
-                    [f for f in trace.stack if f.filename != __file__])
-                where = (f"the python block at line {block.start} of the note" if block
-                         else f"the set-up of {path}")
+                trace.stack = traceback.StackSummary.from_list([f for f in trace.stack if f.filename != __file__])
+                where = f"the python block at line {block.start} of the note" if block else f"the set-up of {path}"
                 raise NoteError(f"{where} raises:\n{''.join(trace.format()).rstrip()}") from None
             if block:
                 block.live = out.getvalue()
@@ -98,28 +98,38 @@ def restore(before: dict[Path, bytes | None], root: Path) -> None:
 def strict_build(root: Path) -> subprocess.CompletedProcess:
     site = tempfile.mkdtemp(prefix="d2l-note-site-")
     try:
-        return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
-                              cwd=root, capture_output=True, text=True,
-                              env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )
     finally:
         shutil.rmtree(site, ignore_errors=True)
 
 
 def report(plan: Plan, before: dict[Path, bytes | None]) -> str:
-    changed = [p for p, c in plan.files.items()
-               if before.get(p) != (c.encode() if isinstance(c, str) else c)]
-    lines = [f"《{plan.title}》 -> {plan.page}",
-             f"  {len(plan.blocks)} python blocks in "
-             f"{len([p for p in plan.files if p.suffix == '.py'])} snippet files; "
-             + (f"{len(changed)} files changed: " + ", ".join(p.as_posix() for p in changed)
-                if changed else "nothing changed (already imported)")]
+    changed = [p for p, c in plan.files.items() if before.get(p) != (c.encode() if isinstance(c, str) else c)]
+    lines = [
+        f"《{plan.title}》 -> {plan.page}",
+        f"  {len(plan.blocks)} python blocks in "
+        f"{len([p for p in plan.files if p.suffix == '.py'])} snippet files; "
+        + (
+            f"{len(changed)} files changed: " + ", ".join(p.as_posix() for p in changed)
+            if changed
+            else "nothing changed (already imported)"
+        ),
+    ]
     for p in plan.removed:
         lines.append(f"  removed {p} (no longer in the note)")
     for block in plan.blocks:
         for pasted in block.pasted:
-            lines += [f"  pasted output removed, block at line {block.start} ({block.section}):",
-                      *("    note: " + l for l in pasted.splitlines()),
-                      *("    live: " + l for l in (block.live.rstrip("\n") or "(prints nothing)").splitlines())]
+            lines += [
+                f"  pasted output removed, block at line {block.start} ({block.section}):",
+                *("    note: " + l for l in pasted.splitlines()),
+                *("    live: " + l for l in (block.live.rstrip("\n") or "(prints nothing)").splitlines()),
+            ]
     return "\n".join(lines)
 
 
@@ -147,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         if done.returncode != 0:
             restore(before, root)
             print(done.stderr[-4000:], file=sys.stderr)
-            print(f"make note: the strict build failed with {plan.page}; every file is back as it "
-                  "was.", file=sys.stderr)
+            print(
+                f"make note: the strict build failed with {plan.page}; every file is back as it was.", file=sys.stderr
+            )
             return 1
     print(report(plan, before))
     print(f"  strict build: {'skipped' if args.no_build else 'passed'}")

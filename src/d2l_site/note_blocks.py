@@ -1,5 +1,6 @@
 """Reading a raw Obsidian note's code: its python blocks, the outputs pasted after or inside
 them, and the sessions they form (blocks that share names), for `make note` (import_note.py)."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field
 from exec_cache.scan import fence_at
 
 # a comment that is a pasted output, not an explanation: what print() shows for tensors & co.
-OUTPUT_COMMENT = re.compile(r"^(tensor\(|torch\.Size\(|Parameter containing|OrderedDict\(|"
-                            r"Sequential\(|Linear\(|\(\[|\[\[|[-+]?\d|True\b|False\b|None\b|<[A-Za-z])")
+OUTPUT_COMMENT = re.compile(
+    r"^(tensor\(|torch\.Size\(|Parameter containing|OrderedDict\(|"
+    r"Sequential\(|Linear\(|\(\[|\[\[|[-+]?\d|True\b|False\b|None\b|<[A-Za-z])"
+)
 CONTINUATION = re.compile(r"^(\s|[\[\]()'\-\d]|tensor|requires_grad)")
 OUTPUT_INTRO = re.compile(r"^\s*(输出|结果|运行结果|output)\s*[:：]?\s*$", re.I)
 
@@ -51,7 +54,7 @@ def split_blocks(text: str) -> tuple[list[str], list[Block]]:
         if not fence.closed:
             raise NoteError(f"line {i + 1}: a ``` fence that never closes")
         if fence.lang not in ("python", "py") or "exec" in fence.attrs:
-            out.extend(lines[i:fence.end + 1])
+            out.extend(lines[i : fence.end + 1])
             i = fence.end + 1
             continue
         block = Block(i + 1, fence.end + 1, "", heading=heading)
@@ -83,9 +86,13 @@ def strip_output_comments(code: list[str], block: Block) -> str:
         text = comment.lstrip("#").strip() if comment is not None else ""
         if comment is not None and OUTPUT_COMMENT.match(text):
             pasted = [text]
-            while n + 1 < len(code) and code[n + 1].strip().startswith("#") and \
-                    CONTINUATION.match(code[n + 1].strip().lstrip("#")[1:] if
-                                       code[n + 1].strip().startswith("# ") else "x"):
+            while (
+                n + 1 < len(code)
+                and code[n + 1].strip().startswith("#")
+                and CONTINUATION.match(
+                    code[n + 1].strip().lstrip("#")[1:] if code[n + 1].strip().startswith("# ") else "x"
+                )
+            ):
                 n += 1
                 pasted.append(code[n].strip().lstrip("#")[1:])
             block.pasted.append("\n".join(pasted))
@@ -104,7 +111,7 @@ def split_comment(line: str) -> tuple[str, str | None]:
     try:
         for tok in tokenize.generate_tokens(io.StringIO(line + "\n").readline):
             if tok.type == tokenize.COMMENT:
-                return line[:tok.start[1]], tok.string
+                return line[: tok.start[1]], tok.string
     except (tokenize.TokenError, IndentationError, SyntaxError):
         pass
     return line, None
@@ -112,12 +119,15 @@ def split_comment(line: str) -> tuple[str, str | None]:
 
 # -- blocks into snippet files --------------------------------------------------------------
 
+
 def parse(block: Block) -> ast.Module:
     try:
         return ast.parse(block.code)
     except SyntaxError as error:
-        raise NoteError(f"line {block.start + (error.lineno or 1)}: the python block at line "
-                        f"{block.start} is not valid Python: {error.msg}") from None
+        raise NoteError(
+            f"line {block.start + (error.lineno or 1)}: the python block at line "
+            f"{block.start} is not valid Python: {error.msg}"
+        ) from None
 
 
 def names(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
@@ -136,8 +146,10 @@ def names(tree: ast.Module) -> tuple[set[str], set[str], set[str]]:
 def show_last_expression(code: str, tree: ast.Module) -> str:
     """A bare last expression is shown, as Jupyter shows it: wrapped in print()."""
     last = tree.body[-1] if tree.body else None
-    if not (isinstance(last, ast.Expr) and not (isinstance(last.value, ast.Call)
-                                                 and getattr(last.value.func, "id", "") == "print")):
+    if not (
+        isinstance(last, ast.Expr)
+        and not (isinstance(last.value, ast.Call) and getattr(last.value.func, "id", "") == "print")
+    ):
         return code
     lines = code.split("\n")
     first, end = last.lineno - 1, last.end_lineno
@@ -187,5 +199,3 @@ def file_name(first: ast.Module, taken: set[str], fallback: str) -> str:
         name, k = f"{base}_{k}", k + 1
     taken.add(name)
     return name
-
-

@@ -1,5 +1,6 @@
 """`make note`'s plan: the page, snippet files, images and nav entry a raw note becomes, as
 (path -> content), checked before anything is written (import_note.py writes it)."""
+
 from __future__ import annotations
 
 import ast
@@ -23,8 +24,7 @@ def read_note(src: Path) -> str:
     try:
         return src.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise NoteError(f"{src}: not UTF-8 (byte {error.start}); save the note as UTF-8, "
-                        "as Obsidian does") from None
+        raise NoteError(f"{src}: not UTF-8 (byte {error.start}); save the note as UTF-8, as Obsidian does") from None
     except OSError as error:
         raise NoteError(f"{src}: {error.strerror}") from None
 
@@ -34,14 +34,17 @@ def place(title: str, book: dict) -> tuple[str, str]:
     url = book.get(title)
     m = BOOK_URL.match(url or "")
     if not m:
-        raise NoteError(f"《{title}》: no book URL for it in d2l_site/{NOTES_FILE.name}; add "
-                        f"'{title}: https://zh.d2l.ai/chapter_<chapter>/<file>.html'")
+        raise NoteError(
+            f"《{title}》: no book URL for it in d2l_site/{NOTES_FILE.name}; add "
+            f"'{title}: https://zh.d2l.ai/chapter_<chapter>/<file>.html'"
+        )
     return m["chapter"], m["file"]
 
 
 @dataclass
 class Plan:
     """Everything the import writes, as (path -> text); nothing is on disk yet."""
+
     page: Path
     title: str
     files: dict[Path, str | bytes] = field(default_factory=dict)
@@ -80,8 +83,14 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
         name = file_name(trees[group[0]], taken, f"{page_id}_{len(taken) + 1}")
         path = snippet_dir / f"{name}.py"
         first = blocks[group[0]]
-        parts = [f'"""{title}：{first.heading or "代码"}（由 make note 从笔记导入；改笔记后重新导入）。"""',
-                 "# --8<-- [start:setup]", *imports, "", "torch.manual_seed(0)", "# --8<-- [end:setup]"]
+        parts = [
+            f'"""{title}：{first.heading or "代码"}（由 make note 从笔记导入；改笔记后重新导入）。"""',
+            "# --8<-- [start:setup]",
+            *imports,
+            "",
+            "torch.manual_seed(0)",
+            "# --8<-- [end:setup]",
+        ]
         for i in group:
             blocks[i].section = f"block{i + 1}"
             code = show_last_expression(blocks[i].code, trees[i])
@@ -100,10 +109,17 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
         session = f"{page_id}_{Path(path).stem}"  # session names are per site: prefix the page
         if path not in started:  # the session's hidden set-up, once, before its first block
             started.add(path)
-            page_lines += [f'```python exec="1" session="{session}" title="{path}"',
-                           f'--8<-- "{path}:setup"', "```", ""]
-        page_lines += [f'```python exec="1" source="block" result="text" session="{session}" '
-                       f'title="{path}"', f'--8<-- "{path}:{blocks[i].section}"', "```"]
+            page_lines += [
+                f'```python exec="1" session="{session}" title="{path}"',
+                f'--8<-- "{path}:setup"',
+                "```",
+                "",
+            ]
+        page_lines += [
+            f'```python exec="1" source="block" result="text" session="{session}" title="{path}"',
+            f'--8<-- "{path}:{blocks[i].section}"',
+            "```",
+        ]
     plan.files[page_rel] = "\n".join(page_lines).rstrip("\n") + "\n"
 
     # images the note embeds, next to the page
@@ -113,8 +129,10 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
         if found is not None:
             plan.files[target] = found.read_bytes()
         elif not (root / target).exists() and not list((root / "docs").rglob(Path(name).name)):
-            raise NoteError(f"![[{name}]]: no such file"
-                            + (f" under {assets}" if assets else "; give ASSETS=<the vault's attachments folder>"))
+            raise NoteError(
+                f"![[{name}]]: no such file"
+                + (f" under {assets}" if assets else "; give ASSETS=<the vault's attachments folder>")
+            )
 
     # snippets of an earlier import that this one no longer makes
     manifest = root / snippet_dir / ".imported.json"
@@ -124,12 +142,20 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
             plan.removed.append(snippet_dir / name)
     check_hand_edits(plan, old, snippet_dir, force, root)
     if blocks:
-        plan.files[snippet_dir / ".imported.json"] = json.dumps(
-            {"note": title, "files": {p.name: digest(t) for p, t in sorted(plan.files.items())
-                                      if p.parent == snippet_dir}},
-            ensure_ascii=False, indent=1) + "\n"
+        plan.files[snippet_dir / ".imported.json"] = (
+            json.dumps(
+                {
+                    "note": title,
+                    "files": {p.name: digest(t) for p, t in sorted(plan.files.items()) if p.parent == snippet_dir},
+                },
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n"
+        )
     plan.files[Path("mkdocs.yml")] = with_nav_entry(
-        (root / "mkdocs.yml").read_text(encoding="utf-8"), title, page_rel, bool(blocks), book, chapter)
+        (root / "mkdocs.yml").read_text(encoding="utf-8"), title, page_rel, bool(blocks), book, chapter
+    )
     return plan
 
 
@@ -153,12 +179,10 @@ def check_title(title: str, page_rel: Path, force: bool, root: Path) -> None:
         rel = page.relative_to(root)
         text = page.read_text(encoding="utf-8")
         if rel == page_rel and not text.startswith(f"---\n{IMPORTED}\n"):
-            raise NoteError(f"{rel} exists and was not made by make note; run with FORCE=1 to "
-                            "replace it")
+            raise NoteError(f"{rel} exists and was not made by make note; run with FORCE=1 to replace it")
         m = TITLE.search(text)
         if rel != page_rel and m and m["title"] == title:
-            raise NoteError(f"《{title}》: {rel} already has this title; rename one of them, "
-                            "or run with FORCE=1")
+            raise NoteError(f"《{title}》: {rel} already has this title; rename one of them, or run with FORCE=1")
 
 
 def check_hand_edits(plan: Plan, old: dict, snippet_dir: Path, force: bool, root: Path) -> None:
@@ -171,26 +195,37 @@ def check_hand_edits(plan: Plan, old: dict, snippet_dir: Path, force: bool, root
         if new == text:
             continue
         if old.get(path.name) != digest(text) and not force:
-            raise NoteError(f"{path} was edited by hand since the last import (or was not made by "
-                            "it); keep your edit in the note, or run again with FORCE=1")
+            raise NoteError(
+                f"{path} was edited by hand since the last import (or was not made by "
+                "it); keep your edit in the note, or run again with FORCE=1"
+            )
 
 
-def with_nav_entry(config: str, title: str, page_rel: Path, notebook: bool, book: dict,
-                   chapter: str) -> str:
+def with_nav_entry(config: str, title: str, page_rel: Path, notebook: bool, book: dict, chapter: str) -> str:
     """mkdocs.yml with the page (and its notebook) in its chapter's nav list, in book order."""
     rel = page_rel.relative_to("docs").as_posix()
     entries = [f"      - {title}: {rel}"]
     if notebook:
         entries.append(f"      - {title}（Notebook）: notebooks/{page_rel.stem}.ipynb")
     lines = config.split("\n")
-    lines = [l for l in lines if not re.match(rf"^\s+- [^:]+: (?:{re.escape(rel)}|notebooks/"
-                                               rf"{re.escape(page_rel.stem)}\.ipynb)$", l)]
+    lines = [
+        l
+        for l in lines
+        if not re.match(
+            rf"^\s+- [^:]+: (?:{re.escape(rel)}|notebooks/"
+            rf"{re.escape(page_rel.stem)}\.ipynb)$",
+            l,
+        )
+    ]
     start = lines.index("nav:")
-    chapter_title = next((name for name, url in book.items()
-                          if url == f"https://zh.d2l.ai/chapter_{chapter}/index.html"), None)
+    chapter_title = next(
+        (name for name, url in book.items() if url == f"https://zh.d2l.ai/chapter_{chapter}/index.html"), None
+    )
     if chapter_title is None:
-        raise NoteError(f"no chapter title for chapter_{chapter} in d2l_site/{NOTES_FILE.name}; "
-                        f"add '第 N 章 标题: https://zh.d2l.ai/chapter_{chapter}/index.html'")
+        raise NoteError(
+            f"no chapter title for chapter_{chapter} in d2l_site/{NOTES_FILE.name}; "
+            f"add '第 N 章 标题: https://zh.d2l.ai/chapter_{chapter}/index.html'"
+        )
     number = key(title)
     head = next((i for i in range(start, len(lines)) if lines[i] == f"  - {chapter_title}:"), None)
     if head is None:  # a new chapter, before the first chapter after it, else after the last one
@@ -225,5 +260,3 @@ def key(title: str) -> tuple:
     no number -> (9999,)."""
     m = SECTION.match(re.sub(r"^第 (\d+) 章", r"\1", title.strip()))
     return tuple(int(n) for n in m["number"].split(".")) if m else (9999,)
-
-

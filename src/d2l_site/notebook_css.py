@@ -6,6 +6,7 @@ cut to the rules those classes can match (575 kB -> 37 kB: less to download and 
 phone). The parse (~0.5 s) runs in a worker while pages render; `cache: true` keeps
 the cut in .cache/notebook-css/ as checked JSON named by what it is made of.
 """
+
 from __future__ import annotations
 
 import functools
@@ -87,12 +88,15 @@ def css_rules(css: str) -> list:
                         current = []
                     else:
                         current.append(token)
-                out.append(("rule", [selector(s) for s in selectors + [current]],
-                            tinycss2.serialize(node.content)))
+                out.append(("rule", [selector(s) for s in selectors + [current]], tinycss2.serialize(node.content)))
             elif node.type == "at-rule" and node.lower_at_keyword in ("media", "supports"):
-                out.append(("group", f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}",
-                            parse(tinycss2.parse_rule_list(node.content or [], skip_whitespace=True,
-                                                           skip_comments=True))))
+                out.append(
+                    (
+                        "group",
+                        f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}",
+                        parse(tinycss2.parse_rule_list(node.content or [], skip_whitespace=True, skip_comments=True)),
+                    )
+                )
             elif node.type == "at-rule":
                 out.append(("keep", tinycss2.serialize([node]), None))
         return out
@@ -122,7 +126,8 @@ class NotebookCSS:
                 self.rules = self.call(css_rules, "\n".join(blocks))
         self.classes.update(c for m in CLASS_ATTR.finditer(html) for c in m[1].split())
         return f'<link rel="stylesheet" href="{get_relative_url(HREF, url)}">' + STYLE.sub(
-            lambda m: "" if len(m["css"]) >= BIG else m[0], html)
+            lambda m: "" if len(m["css"]) >= BIG else m[0], html
+        )
 
     def write(self, site: Path) -> None:
         if not self.blocks:

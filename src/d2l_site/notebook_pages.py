@@ -5,6 +5,7 @@ written with the outputs of the page's own blocks once they have run, and, on a 
 drawn by a worker as soon as its page's sessions are done, while this process renders other
 pages. Its code cells must be the page's include blocks, in order, or the build fails.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,19 @@ from . import notebooks, patches
 from .notebook_render import render_html
 
 # mkdocs-jupyter's options that a render in a worker needs
-RENDER_OPTIONS = ("execute", "kernel_name", "theme", "allow_errors", "show_input", "no_input", "no_prompt",
-                  "remove_tag_config", "highlight_extra_classes", "include_requirejs", "custom_mathjax_url")
+RENDER_OPTIONS = (
+    "execute",
+    "kernel_name",
+    "theme",
+    "allow_errors",
+    "show_input",
+    "no_input",
+    "no_prompt",
+    "remove_tag_config",
+    "highlight_extra_classes",
+    "include_requirejs",
+    "custom_mathjax_url",
+)
 
 
 def notebook_uri(page_src: str) -> str:
@@ -64,8 +76,11 @@ def _code_cells(path: Path) -> list[str] | None:
     """The code of the notebook the last build wrote, if any (read without nbformat)."""
     try:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-                for c in cells if c["cell_type"] == "code"]
+        return [
+            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells
+            if c["cell_type"] == "code"
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -92,8 +107,9 @@ class Notebooks:
         returns the notebook as made, to keep for the next build."""
         nb_uri = notebook_uri(page.src_uri)
         # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile reads src_dir
-        nb_file = File(nb_uri, src_dir=str(self.folder), dest_dir=config.site_dir,
-                       use_directory_urls=config.use_directory_urls)
+        nb_file = File(
+            nb_uri, src_dir=str(self.folder), dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls
+        )
         # mkdocs-jupyter serves the notebook at the URL a .md at that path would get
         nb_url = File(nb_uri.removesuffix(".ipynb") + ".md", None, config.site_dir, config.use_directory_urls).url
         page_dir, base = posixpath.dirname(page.src_uri), (config.site_url or "").rstrip("/")

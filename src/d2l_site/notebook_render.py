@@ -2,6 +2,7 @@
 clean build), then made a page of this site: headings with Chinese ids and a TOC, no CDN
 scripts, the derivation as MathML, keyboard-reachable wide code.
 """
+
 from __future__ import annotations
 
 import functools
@@ -43,12 +44,14 @@ def _templates_in_memory():
     return InMemory()
 
 
-HEADING = re.compile(r'<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<inner>.*?)</h(?P=level)>', re.S)
+HEADING = re.compile(r"<h(?P<level>[1-6])(?P<attrs>[^>]*)>(?P<inner>.*?)</h(?P=level)>", re.S)
 TAG = re.compile(r"<[^>]+>")
 CDN_SCRIPTS = re.compile(
     r'<!-- Load mathjax -->\s*<script src="[^"]*">\s*</script>'
     r'|<script type="text/x-mathjax-config">.*?</script>'
-    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>', re.S)
+    r'|<script type="module">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*?</script>',
+    re.S,
+)
 NOTEBOOK_MATH = re.compile(r"<p>\$\$\n?(?P<tex>.+?)\n?\$\$</p>", re.S)
 
 
@@ -69,8 +72,10 @@ def fix_headings(html: str, page) -> str:
         level = int(m["level"])
         tokens.append({"level": level, "id": hid, "name": name, "children": []})
         attrs = re.sub(r'\s*id="[^"]*"', "", m["attrs"])
-        return (f'<h{level}{attrs} id="{hid}">{inner}'
-                f'<a class="headerlink" href="#{hid}" title="Permanent link">¶</a></h{level}>')
+        return (
+            f'<h{level}{attrs} id="{hid}">{inner}'
+            f'<a class="headerlink" href="#{hid}" title="Permanent link">¶</a></h{level}>'
+        )
 
     html = HEADING.sub(replace, html)
     # nest the flat list of headings the way MkDocs' toc tokens are nested

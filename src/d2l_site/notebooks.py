@@ -6,6 +6,7 @@ each block printed when the page's blocks ran (the exec-cache plugin), so the bu
 block once and starts no Jupyter kernel. The test suite runs every published notebook in a
 fresh kernel and compares (tests/site/test_notebooks.py).
 """
+
 from __future__ import annotations
 
 import base64
@@ -25,7 +26,7 @@ def _strip_front_matter(text: str) -> str:
     if text.startswith("---\n"):
         end = text.find("\n---\n", 4)
         if end != -1:
-            return text[end + 5:]
+            return text[end + 5 :]
     return text
 
 
@@ -80,7 +81,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                     j += 1
                 prose.append(f"{quote}> **{admonition['title'] or ''}**")
                 prose.append(f"{quote}>")
-                walk([l[4:] for l in lines[i + 1:j]], quote + "> ")
+                walk([l[4:] for l in lines[i + 1 : j]], quote + "> ")
                 prose.append("")
                 i = j
             elif BLOCK_ANCHOR.match(line) and prose:  # Obsidian block id: an anchor Jupyter keeps
@@ -120,8 +121,9 @@ def add_outputs(nb: nbformat.NotebookNode, outputs: list[str | None]) -> nbforma
         count += 1
         cell.execution_count = count
         if text is None:  # the block raised: the page shows the traceback, the build fails
-            cell.outputs = [nbformat.v4.new_output("stream", name="stderr",
-                                                   text="构建时这段代码出错，见网页上的报错。\n")]
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stderr", text="构建时这段代码出错，见网页上的报错。\n")
+            ]
         else:
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)] if text else []
     nb.cells = [c for c in nb.cells if c.cell_type == "code" or c.source.strip()]
@@ -133,20 +135,25 @@ def add_outputs(nb: nbformat.NotebookNode, outputs: list[str | None]) -> nbforma
 
 # -- what a page-only block showed, as notebook Markdown ----------------------------
 
-FIGURE = re.compile(r'<figure class="chain-figure[^"]*" id="(?P<id>[^"]+)"[^>]*>(?P<svg><svg.*?</svg>)'
-                    r"<figcaption>(?P<caption>.*?)</figcaption></figure>", re.S)
+FIGURE = re.compile(
+    r'<figure class="chain-figure[^"]*" id="(?P<id>[^"]+)"[^>]*>(?P<svg><svg.*?</svg>)'
+    r"<figcaption>(?P<caption>.*?)</figcaption></figure>",
+    re.S,
+)
 DERIVATION = re.compile(r'<div class="derivation">(?P<body>.*?)</div>', re.S)
 STEP = re.compile(r"<p><strong>(?P<title>.*?)</strong></p>|<math alttext=\"(?P<tex>[^\"]*)\".*?</math>", re.S)
 TABLE = re.compile(r'<div class="snippet-table"[^>]*>(?P<table><table>.*?</table>)</div>', re.S)
 EXPLORER = re.compile(r'<div class="tied-explorer".*?</script></div>', re.S)
 # page_helpers' figures are coloured by extra.css; as a standalone image they carry their own
-SVG_STYLE = ("<style>svg{background:#fff}text{fill:#212121;font-family:sans-serif}"
-             ".value{fill:#f5f5f5;stroke:#212121}.layer{fill:#4051b524;stroke:#4051b5;stroke-width:1.5}"
-             ".sum{fill:none;stroke:#c2410c;stroke-width:1.5;stroke-dasharray:6 3}"
-             ".fwd{stroke:#212121;stroke-width:1.5;fill:none}.fwd-head{fill:#212121}"
-             ".back{stroke:#c2410c;stroke-width:1.5;stroke-dasharray:5 3;fill:none}"
-             ".back-head,.grad{fill:#c2410c}.axis{stroke:#212121}.bar{fill:#4051b5;fill-opacity:.7}"
-             ".curve{fill:none;stroke:#c2410c;stroke-width:2}</style>")
+SVG_STYLE = (
+    "<style>svg{background:#fff}text{fill:#212121;font-family:sans-serif}"
+    ".value{fill:#f5f5f5;stroke:#212121}.layer{fill:#4051b524;stroke:#4051b5;stroke-width:1.5}"
+    ".sum{fill:none;stroke:#c2410c;stroke-width:1.5;stroke-dasharray:6 3}"
+    ".fwd{stroke:#212121;stroke-width:1.5;fill:none}.fwd-head{fill:#212121}"
+    ".back{stroke:#c2410c;stroke-width:1.5;stroke-dasharray:5 3;fill:none}"
+    ".back-head,.grad{fill:#c2410c}.axis{stroke:#212121}.bar{fill:#4051b5;fill-opacity:.7}"
+    ".curve{fill:none;stroke:#c2410c;stroke-width:2}</style>"
+)
 
 
 def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
@@ -170,8 +177,11 @@ def output_to_markdown(text: str, kind: str) -> tuple[str, dict]:
     def derivation(m):
         lines = []
         for step in STEP.finditer(m["body"]):
-            lines.append(f"**{html.unescape(step['title'])}**" if step["title"] is not None
-                         else f"$$\n{html.unescape(step['tex'])}\n$$")
+            lines.append(
+                f"**{html.unescape(step['title'])}**"
+                if step["title"] is not None
+                else f"$$\n{html.unescape(step['tex'])}\n$$"
+            )
         return "\0" + "\n\n".join(lines) + "\0"
 
     text = EXPLORER.sub("", text)

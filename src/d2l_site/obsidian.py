@@ -8,6 +8,7 @@ Callouts are mkdocs-callouts' job and ==highlights== pymdownx.mark's. What is le
 - image embeds ![[file.png|center|600]] become images with width and alignment.
 Code blocks and inline code are left untouched.
 """
+
 from __future__ import annotations
 
 import posixpath
@@ -50,8 +51,11 @@ class Vault:
             if title:
                 self.pages.setdefault(title["title"], src)
         self.book: dict[str, str] = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
-        self.files = {p.name: p.relative_to(self.docs_dir).as_posix()
-                      for p in self.docs_dir.rglob("*") if p.suffix.lower() in IMAGE_TYPES}
+        self.files = {
+            p.name: p.relative_to(self.docs_dir).as_posix()
+            for p in self.docs_dir.rglob("*")
+            if p.suffix.lower() in IMAGE_TYPES
+        }
 
     def convert(self, markdown: str, src: str) -> str:
         # [[#^id]] names no note: its link text is the start of the paragraph it points to
@@ -91,8 +95,10 @@ class Vault:
             return f"[{label}]({target}{fragment})"
         if note in self.book:  # the book's anchors differ from the vault's: page only
             return f"[{label}]({self.book[note]})"
-        return (f'<span class="unpublished-note" title="笔记《{escape(note)}》尚未发布">'
-                f"{escape(label)}<sup>未发布</sup></span>")
+        return (
+            f'<span class="unpublished-note" title="笔记《{escape(note)}》尚未发布">'
+            f"{escape(label)}<sup>未发布</sup></span>"
+        )
 
     def _quote(self, block_id: str) -> str:
         text = re.sub(r"[*_=`\[\]]", "", self._blocks.get(block_id, f"^{block_id}")).strip()

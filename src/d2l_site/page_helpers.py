@@ -5,6 +5,7 @@ session, and none checks that a "the note was wrong here" remark is still true,
 so these few functions do it. They only format: every number they show comes
 from the snippet that ran just before them in the same session.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,6 +18,7 @@ from latex2mathml.converter import convert as _latex_to_mathml
 
 # -- "the note says X, PyTorch prints Y" ---------------------------------------
 
+
 def note_differs(note: str, live: str, why: str, *, still_differs: bool) -> str:
     """An admonition quoting the note next to the live output.
 
@@ -26,14 +28,13 @@ def note_differs(note: str, live: str, why: str, *, still_differs: bool) -> str:
     if not still_differs:
         raise AssertionError(
             f"note_differs: the note's claim {note!r} now matches the live output "
-            f"{live!r}; remove this remark from the page")
-    return (
-        '!!! warning "与笔记不同"\n\n'
-        f"    笔记里写的是 `{note}`，本页构建时 PyTorch 实际打印 `{live}`。{why}\n"
-    )
+            f"{live!r}; remove this remark from the page"
+        )
+    return f'!!! warning "与笔记不同"\n\n    笔记里写的是 `{note}`，本页构建时 PyTorch 实际打印 `{live}`。{why}\n'
 
 
 # -- numbers and formulas -------------------------------------------------------
+
 
 def num(value: float) -> str:
     """A float as a reader writes it: 3.0 -> '3', 0.7000000001 -> '0.7'."""
@@ -54,27 +55,43 @@ def tied_derivation(ns: dict) -> str:
     g = {k: num(v) for k, v in ns["per_layer"].items()}
     s = {k: num(v) for k, v in ns["grads"].items()}
     rows = [
-        ("前向传播（两层参数相同）",
-         [rf"h = w x + b = {n['w']} \times {n['x']} + {n['b']} = {n['h']}",
-          rf"\mathrm{{out}} = w h + b = {n['w']} \times {n['h']} + {n['b']} = {n['out']}",
-          rf"L = \mathrm{{out}} - y = {n['out']} - {n['y']} = {n['loss']}"]),
-        ("先当作两组独立参数，逐层用链式法则",
-         [rf"\frac{{\partial L}}{{\partial w_2}} = h = {g['w2']},\quad"
-          rf"\frac{{\partial L}}{{\partial b_2}} = {g['b2']}",
-          rf"\frac{{\partial L}}{{\partial w_1}} = \frac{{\partial L}}{{\partial h}}"
-          rf"\frac{{\partial h}}{{\partial w_1}} = w_2 x = {g['w1']},\quad"
-          rf"\frac{{\partial L}}{{\partial b_1}} = \frac{{\partial L}}{{\partial h}}"
-          rf"\frac{{\partial h}}{{\partial b_1}} = w_2 = {g['b1']}"]),
-        ("绑定后 w₁ = w₂ = w、b₁ = b₂ = b：两份梯度相加",
-         [rf"\frac{{\partial L}}{{\partial w}} = \frac{{\partial L}}{{\partial w_2}}"
-          rf" + \frac{{\partial L}}{{\partial w_1}} = {g['w2']} + {g['w1']} = {s['w']}",
-          rf"\frac{{\partial L}}{{\partial b}} = \frac{{\partial L}}{{\partial b_2}}"
-          rf" + \frac{{\partial L}}{{\partial b_1}} = {g['b2']} + {g['b1']} = {s['b']}"]),
-        (f"SGD 一步（学习率 η = {n['lr']}）",
-         [rf"w \leftarrow w - \eta \frac{{\partial L}}{{\partial w}} = {n['w']} - {n['lr']}"
-          rf" \times {s['w']} = {n['new_w']}",
-          rf"b \leftarrow b - \eta \frac{{\partial L}}{{\partial b}} = {n['b']} - {n['lr']}"
-          rf" \times {s['b']} = {n['new_b']}"]),
+        (
+            "前向传播（两层参数相同）",
+            [
+                rf"h = w x + b = {n['w']} \times {n['x']} + {n['b']} = {n['h']}",
+                rf"\mathrm{{out}} = w h + b = {n['w']} \times {n['h']} + {n['b']} = {n['out']}",
+                rf"L = \mathrm{{out}} - y = {n['out']} - {n['y']} = {n['loss']}",
+            ],
+        ),
+        (
+            "先当作两组独立参数，逐层用链式法则",
+            [
+                rf"\frac{{\partial L}}{{\partial w_2}} = h = {g['w2']},\quad"
+                rf"\frac{{\partial L}}{{\partial b_2}} = {g['b2']}",
+                rf"\frac{{\partial L}}{{\partial w_1}} = \frac{{\partial L}}{{\partial h}}"
+                rf"\frac{{\partial h}}{{\partial w_1}} = w_2 x = {g['w1']},\quad"
+                rf"\frac{{\partial L}}{{\partial b_1}} = \frac{{\partial L}}{{\partial h}}"
+                rf"\frac{{\partial h}}{{\partial b_1}} = w_2 = {g['b1']}",
+            ],
+        ),
+        (
+            "绑定后 w₁ = w₂ = w、b₁ = b₂ = b：两份梯度相加",
+            [
+                rf"\frac{{\partial L}}{{\partial w}} = \frac{{\partial L}}{{\partial w_2}}"
+                rf" + \frac{{\partial L}}{{\partial w_1}} = {g['w2']} + {g['w1']} = {s['w']}",
+                rf"\frac{{\partial L}}{{\partial b}} = \frac{{\partial L}}{{\partial b_2}}"
+                rf" + \frac{{\partial L}}{{\partial b_1}} = {g['b2']} + {g['b1']} = {s['b']}",
+            ],
+        ),
+        (
+            f"SGD 一步（学习率 η = {n['lr']}）",
+            [
+                rf"w \leftarrow w - \eta \frac{{\partial L}}{{\partial w}} = {n['w']} - {n['lr']}"
+                rf" \times {s['w']} = {n['new_w']}",
+                rf"b \leftarrow b - \eta \frac{{\partial L}}{{\partial b}} = {n['b']} - {n['lr']}"
+                rf" \times {s['b']} = {n['new_b']}",
+            ],
+        ),
     ]
     parts = ['<div class="derivation">']
     for title, formulas in rows:
@@ -100,8 +117,15 @@ def _text(x: float, y: float, line: str, cls: str = "", anchor: str = "middle") 
     return f'<text x="{x:g}" y="{y:g}" text-anchor="{anchor}"{c}>{body}</text>'
 
 
-def chain_figure(name: str, stages: list[tuple[str, list[str], list[str]]], *,
-                 footer: list[str], title: str, caption: str, decorative: bool = False) -> str:
+def chain_figure(
+    name: str,
+    stages: list[tuple[str, list[str], list[str]]],
+    *,
+    footer: list[str],
+    title: str,
+    caption: str,
+    decorative: bool = False,
+) -> str:
     """Draw a top-to-bottom chain of value pills and layer boxes as inline SVG.
 
     ``stages`` holds (kind, lines, notes): kind is "value" or "layer"; notes, if
@@ -115,23 +139,22 @@ def chain_figure(name: str, stages: list[tuple[str, list[str], list[str]]], *,
     for i, (kind, lines, notes) in enumerate(stages):
         h = len(lines) * _LINE + pad
         if kind == "layer":
-            out.append(f'<rect class="layer" x="{cx - box_w / 2:g}" y="{y}" width="{box_w}"'
-                       f' height="{h}" rx="6"/>')
+            out.append(f'<rect class="layer" x="{cx - box_w / 2:g}" y="{y}" width="{box_w}" height="{h}" rx="6"/>')
         else:
-            out.append(f'<rect class="value" x="{cx - 70}" y="{y}" width="140" height="{h}"'
-                       f' rx="{h / 2:g}"/>')
+            out.append(f'<rect class="value" x="{cx - 70}" y="{y}" width="140" height="{h}" rx="{h / 2:g}"/>')
         for j, line in enumerate(lines):
             out.append(_text(cx, y + pad / 2 + (j + 0.75) * _LINE, line))
         if notes:
             ny = y + h / 2 - (len(notes) - 1) * _LINE / 2
-            out.append(f'<path class="back" d="M{cx + box_w / 2 + 70} {y + h / 2:g}'
-                       f' H{cx + box_w / 2 + 4}" marker-end="url(#{name}-back)"/>')
+            out.append(
+                f'<path class="back" d="M{cx + box_w / 2 + 70} {y + h / 2:g}'
+                f' H{cx + box_w / 2 + 4}" marker-end="url(#{name}-back)"/>'
+            )
             for j, note in enumerate(notes):
                 out.append(_text(cx + box_w / 2 + 78, ny + j * _LINE + 5, note, "grad", "start"))
         y += h
         if i < len(stages) - 1:
-            out.append(f'<path class="fwd" d="M{cx} {y + 2} V{y + 24}"'
-                       f' marker-end="url(#{name}-fwd)"/>')
+            out.append(f'<path class="fwd" d="M{cx} {y + 2} V{y + 24}" marker-end="url(#{name}-fwd)"/>')
             y += 28
     if footer:
         y += 14
@@ -144,15 +167,26 @@ def chain_figure(name: str, stages: list[tuple[str, list[str], list[str]]], *,
     defs = "".join(
         f'<marker id="{name}-{kind}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"'
         f' markerHeight="7" orient="auto-start-reverse"><path class="{kind}-head"'
-        f' d="M0 0 L10 5 L0 10 z"/></marker>' for kind in ("fwd", "back"))
-    label = (' aria-hidden="true"' if decorative  # the numbers are in the explorer's table too
-             else f' role="img" aria-labelledby="{name}-title"')
-    svg = (f'<svg class="{"wide" if has_notes else "narrow"}" viewBox="0 0 {width} {height}"{label}'
-           f' font-size="{_FONT}">'
-           + ("" if decorative else f'<title id="{name}-title">{escape(title)}</title>')
-           + f"<defs>{defs}</defs>" + "".join(out) + "</svg>")
-    return (f'<figure class="chain-figure" id="{name}" tabindex="0">{svg}'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+        f' d="M0 0 L10 5 L0 10 z"/></marker>'
+        for kind in ("fwd", "back")
+    )
+    label = (
+        ' aria-hidden="true"'
+        if decorative  # the numbers are in the explorer's table too
+        else f' role="img" aria-labelledby="{name}-title"'
+    )
+    svg = (
+        f'<svg class="{"wide" if has_notes else "narrow"}" viewBox="0 0 {width} {height}"{label}'
+        f' font-size="{_FONT}">'
+        + ("" if decorative else f'<title id="{name}-title">{escape(title)}</title>')
+        + f"<defs>{defs}</defs>"
+        + "".join(out)
+        + "</svg>"
+    )
+    return (
+        f'<figure class="chain-figure" id="{name}" tabindex="0">{svg}'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def net_figure(ns: dict) -> str:
@@ -168,10 +202,15 @@ def net_figure(ns: dict) -> str:
         ("value", [f"loss = {n['loss']}"], []),
     ]
     return chain_figure(
-        "net-1d", stages, footer=[],
-        title=(f"一元两层网络：x = {n['x']} 经过两个 nn.Linear(1, 1)（w = {n['w']}，b = {n['b']}）"
-               f"得到 h = {n['h']}、out = {n['out']}，loss = {n['loss']}"),
-        caption="一个最简单的一元神经网络：两个 nn.Linear(1, 1) 串联，图中数值由构建时的前向计算生成")
+        "net-1d",
+        stages,
+        footer=[],
+        title=(
+            f"一元两层网络：x = {n['x']} 经过两个 nn.Linear(1, 1)（w = {n['w']}，b = {n['b']}）"
+            f"得到 h = {n['h']}、out = {n['out']}，loss = {n['loss']}"
+        ),
+        caption="一个最简单的一元神经网络：两个 nn.Linear(1, 1) 串联，图中数值由构建时的前向计算生成",
+    )
 
 
 def tied_figure(ns: dict) -> str:
@@ -181,11 +220,17 @@ def tied_figure(ns: dict) -> str:
     s = {k: num(v) for k, v in ns["grads"].items()}
     stages = [
         ("value", [f"x = {n['x']}"], []),
-        ("layer", ["共享层（第一次使用）", f"w = {n['w']}，b = {n['b']}"],
-         [f"∂L/∂w = w·x = {g['w1']}", f"∂L/∂b = w = {g['b1']}"]),
+        (
+            "layer",
+            ["共享层（第一次使用）", f"w = {n['w']}，b = {n['b']}"],
+            [f"∂L/∂w = w·x = {g['w1']}", f"∂L/∂b = w = {g['b1']}"],
+        ),
         ("value", [f"h = {n['h']}"], []),
-        ("layer", ["共享层（第二次使用）", f"w = {n['w']}，b = {n['b']}"],
-         [f"∂L/∂w = h = {g['w2']}", f"∂L/∂b = {g['b2']}"]),
+        (
+            "layer",
+            ["共享层（第二次使用）", f"w = {n['w']}，b = {n['b']}"],
+            [f"∂L/∂w = h = {g['w2']}", f"∂L/∂b = {g['b2']}"],
+        ),
         ("value", [f"out = {n['out']}"], []),
         ("value", [f"L = out − y = {n['loss']}"], []),
     ]
@@ -196,11 +241,16 @@ def tied_figure(ns: dict) -> str:
         f"b = {n['b']} − {n['lr']}×{s['b']} = {n['new_b']}",
     ]
     return chain_figure(
-        "tied-1d", stages, footer=footer,
-        title=(f"参数绑定下的梯度：共享层的 w 从两次使用中分别得到 {g['w1']} 和 {g['w2']}，"
-               f"相加为 {s['w']}；b 得到 {g['b1']} 和 {g['b2']}，相加为 {s['b']}；"
-               f"更新后 w = {n['new_w']}，b = {n['new_b']}"),
-        caption="参数绑定下的梯度计算：虚线箭头是反向传播送回共享参数的两份梯度，图中数值由构建时的计算生成")
+        "tied-1d",
+        stages,
+        footer=footer,
+        title=(
+            f"参数绑定下的梯度：共享层的 w 从两次使用中分别得到 {g['w1']} 和 {g['w2']}，"
+            f"相加为 {s['w']}；b 得到 {g['b1']} 和 {g['b2']}，相加为 {s['b']}；"
+            f"更新后 w = {n['new_w']}，b = {n['new_b']}"
+        ),
+        caption="参数绑定下的梯度计算：虚线箭头是反向传播送回共享参数的两份梯度，图中数值由构建时的计算生成",
+    )
 
 
 # -- 自己试一试: the tied-gradient explorer ---------------------------------------
@@ -248,57 +298,92 @@ def tied_explorer(ns: dict) -> str:
         f'<input type="number" id="tx-{n}" name="{n}" value="{num(first[n])}" step="any" inputmode="decimal">'
         f'<input type="range" aria-labelledby="tx-{n}-label" data-for="{n}" min="{lo}" max="{hi}"'
         f' step="{step}" value="{num(first[n])}"></div>'
-        for n, label, lo, hi, step in EXPLORER_FIELDS)
+        for n, label, lo, hi, step in EXPLORER_FIELDS
+    )
     controls = (
         '<div class="explorer-field explorer-switch"><label>'
         '<input type="checkbox" name="tied" checked> 绑定（同一个 nn.Linear(1, 1) 用两次）</label></div>'
         '<div class="explorer-field"><label for="tx-loss">损失</label>'
         '<select id="tx-loss" name="loss"><option value="out - y" selected>out − y（笔记里的例子）</option>'
         '<option value="(out - y)^2">(out − y)²</option></select></div>'
-        '<div class="explorer-field"><button type="reset" class="md-button">回到笔记里的例子</button></div>')
+        '<div class="explorer-field"><button type="reset" class="md-button">回到笔记里的例子</button></div>'
+    )
     t = lambda tied, untied: _modes(tied, untied, "tspan")  # noqa: E731
     v = lambda name: _q(name, q, "tspan")  # noqa: E731
     inp = lambda name: f'<tspan data-input="{name}">{explorer_number(first[name])}</tspan>'  # noqa: E731
     wb = Markup(f"w = {inp('w')}，b = {inp('b')}")
     stages = [
         ("value", [Markup(f"x = {inp('x')}")], []),
-        ("layer", [Markup(t("共享层（第一次使用）", "第一层")), wb],
-         [Markup(f"∂L/∂w₁ = {v('grad_w1')}"), Markup(f"∂L/∂b₁ = {v('grad_b1')}")]),
+        (
+            "layer",
+            [Markup(t("共享层（第一次使用）", "第一层")), wb],
+            [Markup(f"∂L/∂w₁ = {v('grad_w1')}"), Markup(f"∂L/∂b₁ = {v('grad_b1')}")],
+        ),
         ("value", [Markup(f"h = {v('h')}")], []),
-        ("layer", [Markup(t("共享层（第二次使用）", "第二层")), wb],
-         [Markup(f"∂L/∂w₂ = {v('grad_w2')}"), Markup(f"∂L/∂b₂ = {v('grad_b2')}")]),
+        (
+            "layer",
+            [Markup(t("共享层（第二次使用）", "第二层")), wb],
+            [Markup(f"∂L/∂w₂ = {v('grad_w2')}"), Markup(f"∂L/∂b₂ = {v('grad_b2')}")],
+        ),
         ("value", [Markup(f"out = {v('out')}")], []),
-        ("value", [Markup('<tspan class="linear-only">L = out − y = </tspan>'
-                          f'<tspan class="squared-only">L = (out − y)² = </tspan>{v("loss")}')], []),
+        (
+            "value",
+            [
+                Markup(
+                    '<tspan class="linear-only">L = out − y = </tspan>'
+                    f'<tspan class="squared-only">L = (out − y)² = </tspan>{v("loss")}'
+                )
+            ],
+            [],
+        ),
     ]
     footer = [
         Markup(t("同一组 (w, b) 收到两份梯度，按向量相加：", "两组参数，各自只收到自己那一份梯度：")),
-        Markup(t(f"∂L/∂w = {v('grad_w')}，∂L/∂b = {v('grad_b')}",
-                 f"第一层：w₁ = {v('new_w1')}，b₁ = {v('new_b1')}（SGD 一步后）")),
-        Markup(t(f"SGD 一步后：w = {v('new_w')}，b = {v('new_b')}",
-                 f"第二层：w₂ = {v('new_w2')}，b₂ = {v('new_b2')}（SGD 一步后）")),
+        Markup(
+            t(
+                f"∂L/∂w = {v('grad_w')}，∂L/∂b = {v('grad_b')}",
+                f"第一层：w₁ = {v('new_w1')}，b₁ = {v('new_b1')}（SGD 一步后）",
+            )
+        ),
+        Markup(
+            t(
+                f"SGD 一步后：w = {v('new_w')}，b = {v('new_b')}",
+                f"第二层：w₂ = {v('new_w2')}，b₂ = {v('new_b2')}（SGD 一步后）",
+            )
+        ),
     ]
-    figure = chain_figure("tied-explorer-figure", stages, footer=footer, title="", decorative=True,
-                          caption="链式图随输入重画：虚线箭头是反向传播送回参数的梯度")
+    figure = chain_figure(
+        "tied-explorer-figure",
+        stages,
+        footer=footer,
+        title="",
+        decorative=True,
+        caption="链式图随输入重画：虚线箭头是反向传播送回参数的梯度",
+    )
     rows = "".join(
         f'<tr><th scope="row">{head}</th><td>{_q(gw, q)}</td><td>{_q(gb, q)}</td></tr>'
-        for head, gw, gb in [(_modes("第一次使用", "第一层"), "grad_w1", "grad_b1"),
-                             (_modes("第二次使用", "第二层"), "grad_w2", "grad_b2")])
-    rows += (f'<tr class="tied-only"><th scope="row">两份相加</th><td>{_q("grad_w", q)}</td>'
-             f'<td>{_q("grad_b", q)}</td></tr>')
+        for head, gw, gb in [
+            (_modes("第一次使用", "第一层"), "grad_w1", "grad_b1"),
+            (_modes("第二次使用", "第二层"), "grad_w2", "grad_b2"),
+        ]
+    )
+    rows += (
+        f'<tr class="tied-only"><th scope="row">两份相加</th><td>{_q("grad_w", q)}</td><td>{_q("grad_b", q)}</td></tr>'
+    )
     results = (
         f'<p class="explorer-forward">前向：h = {_q("h", q)}，out = {_q("out", q)}，'
         f'<span class="linear-only">L = out − y = </span><span class="squared-only">L = (out − y)² = </span>'
-        f'{_q("loss", q)}</p>'
+        f"{_q('loss', q)}</p>"
         '<div class="explorer-grads"><table><caption>反向传播：每一次使用（不绑定时：每一层）收到的梯度</caption>'
         f'<thead><tr><th scope="col">{_modes("使用", "层")}</th><th scope="col">∂L/∂w</th>'
         f'<th scope="col">∂L/∂b</th></tr></thead><tbody>{rows}</tbody></table></div>'
         '<p class="explorer-summary" role="status">'
         f'<span class="tied-only">绑定：w 只有一个，收到 {_q("grad_w1", q)} + {_q("grad_w2", q)} = '
-        f'{_q("grad_w", q)}；SGD 一步后 w = {_q("new_w", q)}，b = {_q("new_b", q)}。</span>'
+        f"{_q('grad_w', q)}；SGD 一步后 w = {_q('new_w', q)}，b = {_q('new_b', q)}。</span>"
         '<span class="untied-only">不绑定：两层各自更新；SGD 一步后第一层 w₁ = '
-        f'{_q("new_w1", q)}、b₁ = {_q("new_b1", q)}，第二层 w₂ = {_q("new_w2", q)}、b₂ = '
-        f'{_q("new_b2", q)}。</span></p>')
+        f"{_q('new_w1', q)}、b₁ = {_q('new_b1', q)}，第二层 w₂ = {_q('new_w2', q)}、b₂ = "
+        f"{_q('new_b2', q)}。</span></p>"
+    )
     cases = [{"inputs": c, "expect": r} for c, r in zip(ns["CASES"], ns["results"])]
     return (
         '<div class="tied-explorer" data-mode="tied" data-loss="linear" hidden>'
@@ -307,10 +392,12 @@ def tied_explorer(ns: dict) -> str:
         f'<div class="explorer-output">{results}{figure}</div>'
         '<script type="application/json" class="explorer-cases">'
         f"{json.dumps(cases, ensure_ascii=False, separators=(',', ':'))}</script>"
-        f"<script>{EXPLORER_JS.read_text(encoding='utf-8')}</script></div>")
+        f"<script>{EXPLORER_JS.read_text(encoding='utf-8')}</script></div>"
+    )
 
 
 # -- tables of results --------------------------------------------------------------
+
 
 def _cell(value: float) -> str:
     """The snippet's own "{:.4f}", with a real minus sign and ∞."""
@@ -320,24 +407,34 @@ def _cell(value: float) -> str:
 def init_table(ns: dict, snippet: str) -> str:
     """练习 2's init tour as an HTML table: theory next to this run's statistics, per initializer."""
     groups = [("均值", "mean"), ("标准差", "std"), ("最小值", "min"), ("最大值", "max")]
-    head = ('<tr><th scope="col" rowspan="2">初始化</th>'
-            + "".join(f'<th scope="colgroup" colspan="2">{g}</th>' for g, _ in groups) + "</tr><tr>"
-            + '<th scope="col">理论</th><th scope="col">实测</th>' * len(groups) + "</tr>")
+    head = (
+        '<tr><th scope="col" rowspan="2">初始化</th>'
+        + "".join(f'<th scope="colgroup" colspan="2">{g}</th>' for g, _ in groups)
+        + "</tr><tr>"
+        + '<th scope="col">理论</th><th scope="col">实测</th>' * len(groups)
+        + "</tr>"
+    )
     rows = "".join(
         f'<tr><th scope="row"><code>{escape(name)}</code></th>'
         + "".join(f"<td>{_cell(row[k + '*'])}</td><td>{_cell(row[k])}</td>" for _, k in groups)
-        + "</tr>" for name, row in ns["stats"].items())
-    return (f'<div class="snippet-table" data-snippet="{escape(snippet)}"><table>'
-            f"<caption>理论值与这次构建实测的统计量（nn.Linear({ns['fan_in']}, {ns['fan_out']}) 的权重，"
-            f"共 {ns['n']} 个元素；正态分布没有界，记作 ±∞）</caption>"
-            f"<thead>{head}</thead><tbody>{rows}</tbody></table></div>")
+        + "</tr>"
+        for name, row in ns["stats"].items()
+    )
+    return (
+        f'<div class="snippet-table" data-snippet="{escape(snippet)}"><table>'
+        f"<caption>理论值与这次构建实测的统计量（nn.Linear({ns['fan_in']}, {ns['fan_out']}) 的权重，"
+        f"共 {ns['n']} 个元素；正态分布没有界，记作 ±∞）</caption>"
+        f"<thead>{head}</thead><tbody>{rows}</tbody></table></div>"
+    )
 
 
 # -- the 代码片段 page ------------------------------------------------------------
 
 ARCHIVE = "downloads/d2l-notes-snippets-notebooks.zip"  # written by the d2l-site plugin
-ARCHIVE_LINK = (f'[下载全部代码和 Notebook（.zip，供离线学习）](../{ARCHIVE})'
-                '{ .md-button .md-button--primary download }')
+ARCHIVE_LINK = (
+    f"[下载全部代码和 Notebook（.zip，供离线学习）](../{ARCHIVE}){{ .md-button .md-button--primary download }}"
+)
+
 
 def snippet_index(root: str | Path | None = None) -> str:
     """Markdown listing every snippet file, grouped by folder, in the order the pages show them.
@@ -363,9 +460,10 @@ def snippet_index(root: str | Path | None = None) -> str:
                 rel = m["path"].removeprefix("snippets/")
                 first_seen.setdefault(rel, (str(page), n))
                 titles.setdefault(rel.split("/")[0], title[1] if title else "")
-    files = sorted((p.relative_to(root / "snippets").as_posix()
-                    for p in (root / "snippets").rglob("*.py")),
-                   key=lambda f: first_seen.get(f, ("~", 0)))
+    files = sorted(
+        (p.relative_to(root / "snippets").as_posix() for p in (root / "snippets").rglob("*.py")),
+        key=lambda f: first_seen.get(f, ("~", 0)),
+    )
     lines, folder = [], None
     for rel in files:
         top = rel.split("/")[0]
@@ -373,8 +471,10 @@ def snippet_index(root: str | Path | None = None) -> str:
             folder = top
             lines += ["", f"## {titles.get(top, top)}", ""]
         doc = ast.get_docstring(ast.parse((root / "snippets" / rel).read_text(encoding="utf-8")))
-        lines.append(f"- [`{rel}`](../snippets/{rel}){{ download }}：{(doc or '').splitlines()[0]}"
-                     f"<br>运行：`python snippets/{rel}`")
+        lines.append(
+            f"- [`{rel}`](../snippets/{rel}){{ download }}：{(doc or '').splitlines()[0]}"
+            f"<br>运行：`python snippets/{rel}`"
+        )
     return "\n".join(lines).lstrip("\n") + "\n"
 
 
@@ -397,10 +497,20 @@ def _plot(draw, *, x_label: str, y_label: str) -> str:
     matplotlib.use("svg")  # no GUI, no Agg: the SVG backend is the only one used
     import matplotlib.pyplot as plt
 
-    style = {"svg.hashsalt": "d2l-notes", "svg.fonttype": "none", "font.size": CHART_FONT,
-             "text.color": INK, "axes.edgecolor": INK, "axes.labelcolor": INK,
-             "xtick.color": INK, "ytick.color": INK, "axes.spines.top": False,
-             "axes.spines.right": False, "figure.facecolor": "none", "axes.facecolor": "none"}
+    style = {
+        "svg.hashsalt": "d2l-notes",
+        "svg.fonttype": "none",
+        "font.size": CHART_FONT,
+        "text.color": INK,
+        "axes.edgecolor": INK,
+        "axes.labelcolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+    }
     with matplotlib.rc_context(style), warnings.catch_warnings():
         # CJK axis labels: matplotlib only measures them (DejaVu has no CJK); the browser draws them
         warnings.filterwarnings("ignore", "Glyph .* missing from")
@@ -419,9 +529,10 @@ def _chart(svg: str, name: str, title: str, caption: str) -> str:
     """matplotlib's SVG inline in a <figure>, like the page's other figures: the same bytes
     every build (svg.hashsalt, no date, 2 decimals), ids prefixed by the chart's name (several
     charts share a page), the page's colours and font, a title for screen readers."""
-    svg = svg[svg.index("<svg "):]
-    svg = re.sub(r"<metadata>.*?</metadata>|<style type=\"text/css\">.*?</style>", "", svg,
-                 flags=re.S)  # its <style> is a `*` rule: inline, it would restyle the whole page
+    svg = svg[svg.index("<svg ") :]
+    svg = re.sub(
+        r"<metadata>.*?</metadata>|<style type=\"text/css\">.*?</style>", "", svg, flags=re.S
+    )  # its <style> is a `*` rule: inline, it would restyle the whole page
     used = set(re.findall(r'(?:href="#|url\(#)([^")]+)', svg))  # keep the ids something refers to
     svg = re.sub(r'\s\bid="([^"]+)"', lambda m: m[0] if m[1] in used or m[1].startswith("bar-") else "", svg)
     svg = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', svg)
@@ -432,11 +543,17 @@ def _chart(svg: str, name: str, title: str, caption: str) -> str:
     svg = re.sub(r"font-family: [^;\"]*;? ?", "", svg)  # the page's own font, which has CJK
     svg = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", svg)
     view_box = re.search(r'viewBox="[^"]*"', svg)[0]
-    svg = SVG_ROOT.sub(f'<svg class="chart" {view_box} role="img" aria-labelledby="{name}-title">'
-                       f'<title id="{name}-title">{escape(title)}</title>', svg, count=1)
+    svg = SVG_ROOT.sub(
+        f'<svg class="chart" {view_box} role="img" aria-labelledby="{name}-title">'
+        f'<title id="{name}-title">{escape(title)}</title>',
+        svg,
+        count=1,
+    )
     svg = re.sub(r"\n\s*", "", svg)
-    return (f'<figure class="chain-figure chart-figure" id="{name}" tabindex="0">{svg}'
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
+    return (
+        f'<figure class="chain-figure chart-figure" id="{name}" tabindex="0">{svg}'
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
 
 
 def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) -> str:
@@ -453,8 +570,7 @@ def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) ->
     def draw(ax):
         for i, count in enumerate(counts):
             if count:
-                ax.bar(lo + i * width, count, width=width * 0.92, align="edge", color=BAR,
-                       alpha=0.75, gid=f"bar-{i}")
+                ax.bar(lo + i * width, count, width=width * 0.92, align="edge", color=BAR, alpha=0.75, gid=f"bar-{i}")
         ax.set_xlim(lo, hi)
 
     return _chart(_plot(draw, x_label="值", y_label="个数"), name, title, caption)
@@ -462,6 +578,7 @@ def histogram(name: str, values, *, bins: int = 40, title: str, caption: str) ->
 
 def line_chart(name: str, ys, *, title: str, caption: str, x_label: str = "步") -> str:
     """A line of ys against 1..len(ys)."""
+
     def draw(ax):
         ax.plot(range(1, len(ys) + 1), ys, color=CURVE, linewidth=2)
         ax.set_xlim(1, len(ys))

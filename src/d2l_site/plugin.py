@@ -11,6 +11,7 @@
 
 It uses exec-cache only through its public interface (exec_cache.plugin.engine_plugin).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -75,8 +76,10 @@ class SitePlugin(BasePlugin[SiteConfig]):
     def on_startup(self, *, command, dirty):
         self.command = command
         if command == "serve" and not dirty:  # once per serve: the fast path is one flag away
-            log.info("`make serve` (mkdocs serve --dirty) reloads an edit faster: it renders again only "
-                     "the pages whose text or blocks changed")
+            log.info(
+                "`make serve` (mkdocs serve --dirty) reloads an edit faster: it renders again only "
+                "the pages whose text or blocks changed"
+            )
 
     def on_config(self, config):
         if self.command == "serve" and self.config.keep_templates:  # rebuilds recompile ~60 templates
@@ -86,11 +89,13 @@ class SitePlugin(BasePlugin[SiteConfig]):
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and self.exec.caching:
             # its cache is keyed by the .ipynb bytes and its options: a folder per version set
-            versions = " ".join(f"{d} {metadata.version(d)}" for d in
-                                ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments"))
+            versions = " ".join(
+                f"{d} {metadata.version(d)}" for d in ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments")
+            )
             jupyter.config["cache"] = True
-            jupyter.config["cache_dir"] = str(self.root / ".cache/mkdocs-jupyter" /
-                                              hashlib.sha256(versions.encode()).hexdigest()[:16])
+            jupyter.config["cache_dir"] = str(
+                self.root / ".cache/mkdocs-jupyter" / hashlib.sha256(versions.encode()).hexdigest()[:16]
+            )
         self.jupyter = jupyter
         return config
 
@@ -107,8 +112,11 @@ class SitePlugin(BasePlugin[SiteConfig]):
             options = {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
         engine = self.exec.engine
         self.notebooks = Notebooks(engine, self.exec.expand, self.folder, options, self.config.keep_templates)
-        self.css = NotebookCSS(engine.call, whole=self.command == "serve" or not self.config.cut_notebook_css,
-                               cache_dir=self.root / ".cache/notebook-css" if self.exec.config.cache else None)
+        self.css = NotebookCSS(
+            engine.call,
+            whole=self.command == "serve" or not self.config.cut_notebook_css,
+            cache_dir=self.root / ".cache/notebook-css" if self.exec.config.cache else None,
+        )
         self.bodies: dict[str, tuple[str, str]] = {}  # page -> (Markdown as read, as converted)
 
     @event_priority(100)  # before mkdocs-jupyter looks for .ipynb files, and before exec-cache
@@ -118,8 +126,11 @@ class SitePlugin(BasePlugin[SiteConfig]):
         for snippet in sorted((self.root / self.config.snippets).rglob("*.py")):
             files.append(File.generated(config, str(snippet.relative_to(self.root)), abs_src_path=str(snippet)))
         callouts = config.plugins.get("callouts")
-        shared = (repr(sorted(self.vault.pages.items())), repr(sorted(self.vault.files.items())),
-                  tuple(f.src_uri for f in pages))
+        shared = (
+            repr(sorted(self.vault.pages.items())),
+            repr(sorted(self.vault.files.items())),
+            tuple(f.src_uri for f in pages),
+        )
         for page in pages:
             text = Path(page.abs_src_path).read_text(encoding="utf-8")
             body, meta = get_data(text)
@@ -128,8 +139,9 @@ class SitePlugin(BasePlugin[SiteConfig]):
             if known and known[0] == inputs:  # serve: an unchanged page is not converted again
                 converted, nb_json = known[1], known[2]
             else:  # the callouts plugin's own conversion, then the Obsidian syntax: once per page
-                converted = body if callouts is None else callouts.on_page_markdown(
-                    body, page=None, config=config, files=files)
+                converted = (
+                    body if callouts is None else callouts.on_page_markdown(body, page=None, config=config, files=files)
+                )
                 converted, nb_json = self.vault.convert(converted, page.src_uri), None
             self.bodies[page.src_uri] = (body, converted)
             plan = self.exec.plan_page(page.src_uri, converted)
@@ -174,8 +186,10 @@ class SitePlugin(BasePlugin[SiteConfig]):
             self.notebooks.send(notebook_uri(src))
             href = get_relative_url(self.notebooks.of_page[src], page.url)
             name = Path(self.notebooks.of_page[src]).name + ".ipynb"
-            links = (f'<a class="md-button" href="{href}">Notebook 版</a> '
-                     f'<a class="md-button" href="{href}{name}" download>下载 {name}</a>')
+            links = (
+                f'<a class="md-button" href="{href}">Notebook 版</a> '
+                f'<a class="md-button" href="{href}{name}" download>下载 {name}</a>'
+            )
         elif any(block.include for block in self.exec.engine.plans[src].blocks):  # shows snippets' outputs
             links = ""
         else:
@@ -191,7 +205,12 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.css.write(site)
         snippets = sorted((self.root / self.config.snippets).rglob("*.py"))
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)
-        publish.write_archive(site / ARCHIVE, [(str(p.relative_to(self.root)), p) for p in snippets]
-                              + [(f"notebooks/{path.name}", path) for _, path, _ in made])
-        log.info(f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
-                 f"notebook stylesheet parsed by {self.css.parsed_by}")
+        publish.write_archive(
+            site / ARCHIVE,
+            [(str(p.relative_to(self.root)), p) for p in snippets]
+            + [(f"notebooks/{path.name}", path) for _, path, _ in made],
+        )
+        log.info(
+            f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
+            f"notebook stylesheet parsed by {self.css.parsed_by}"
+        )

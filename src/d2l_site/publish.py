@@ -1,5 +1,6 @@
 """What the site publishes besides its pages: Material's palette stylesheet without one rule,
 the snippets and notebooks as one zip for offline study, and the "verified with" line."""
+
 from __future__ import annotations
 
 import functools
@@ -11,8 +12,10 @@ from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.d2l_site")
 
-SWITCHING_RULE = re.compile(r"\[data-md-color-switching\] \*,\[data-md-color-switching\] :after,"
-                            r"\[data-md-color-switching\] :before\{[^{}]*\}")
+SWITCHING_RULE = re.compile(
+    r"\[data-md-color-switching\] \*,\[data-md-color-switching\] :after,"
+    r"\[data-md-color-switching\] :before\{[^{}]*\}"
+)
 
 
 def drop_palette_switching_rule(site: Path) -> None:
@@ -28,8 +31,9 @@ def drop_palette_switching_rule(site: Path) -> None:
         if found:
             css.write_text(cut, encoding="utf-8")
         elif "data-md-color-switching" in text:  # Material changed it: say so (strict fails)
-            log.warning(f"{css.name}: Material's palette-switching rule has changed; "
-                        "update d2l_site.publish.SWITCHING_RULE")
+            log.warning(
+                f"{css.name}: Material's palette-switching rule has changed; update d2l_site.publish.SWITCHING_RULE"
+            )
 
 
 def write_archive(target: Path, members: list[tuple[str, Path]]) -> None:
@@ -45,11 +49,10 @@ def write_archive(target: Path, members: list[tuple[str, Path]]) -> None:
 @functools.cache
 def verified() -> str:
     """Which PyTorch printed this page's outputs, read at build time (as PyTorch tutorials' "Last Verified")."""
-    return (f'<span class="verified">本页输出由 PyTorch {metadata.version("torch")} 在构建网站时运行得到'
-            "</span>")
+    return f'<span class="verified">本页输出由 PyTorch {metadata.version("torch")} 在构建网站时运行得到</span>'
 
 
 def under_title(html: str, bar: str) -> str:
     """Put the page's notebook links and version line right under its <h1>."""
     end = html.find("</h1>")
-    return html[:end + 5] + bar + html[end + 5:] if end != -1 else bar + html
+    return html[: end + 5] + bar + html[end + 5 :] if end != -1 else bar + html

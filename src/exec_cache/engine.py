@@ -78,8 +78,9 @@ class Engine:
                 keys[n] = chain.add(blocks[n].code, blocks[n].options)
         return keys
 
-    def plan_page(self, src: str, text: str, expand, blocks: list[Block] | None = None,
-                  keys: list[str] | None = None) -> PagePlan:
+    def plan_page(
+        self, src: str, text: str, expand, blocks: list[Block] | None = None, keys: list[str] | None = None
+    ) -> PagePlan:
         """Find the page's blocks (unless given, with their keys) and send each session with a
         block not in the store to the workers. `text` is the Markdown as the fences will see it."""
         if blocks is None:
@@ -92,8 +93,16 @@ class Engine:
             self.fresh.update(chain)
             if self.pool is None:
                 continue
-            about = [{"page": src, "session": name, "title": blocks[n].title, "code": blocks[n].code,
-                      "environment": self.settings.env} for n in members]
+            about = [
+                {
+                    "page": src,
+                    "session": name,
+                    "title": blocks[n].title,
+                    "code": blocks[n].code,
+                    "environment": self.settings.env,
+                }
+                for n in members
+            ]
             job = Job(self.store, chain, about)
             if self.pool.submit(job, f"{src}:{name}", [blocks[n].code for n in members], self.settings.watched):
                 for key in chain:
@@ -164,8 +173,9 @@ class Engine:
         before = MarkdownConverter.counter
         html = base_format(language="python", run=run, code=source, md=md, **options)
         if self.store.get(key) is not None and cacheable_html(str(html)):
-            self.store.put_html(self.html_key(key, options),
-                                {"html": str(html), "conversions": MarkdownConverter.counter - before})
+            self.store.put_html(
+                self.html_key(key, options), {"html": str(html), "conversions": MarkdownConverter.counter - before}
+            )
         return html
 
     def _run(self, state: _Session, key: str, code: str, session: str | None, title: str) -> str:
@@ -190,12 +200,22 @@ class Engine:
         finally:
             self.executed += 1
         state.run += 1
-        self.store.put(key, Entry(output, reads), about={"page": self.page, "session": session,
-                                                         "title": title, "code": code,
-                                                         "environment": self.settings.env})
+        self.store.put(
+            key,
+            Entry(output, reads),
+            about={
+                "page": self.page,
+                "session": session,
+                "title": title,
+                "code": code,
+                "environment": self.settings.env,
+            },
+        )
         return output
 
     def summary(self) -> str:
         workers = self.pool.workers if self.pool else 0
-        return (f"python blocks: {len(self.fresh)} new, run by {workers} workers; {self.executed} "
-                f"run while rendering; HTML from the cache: {self.html_ready} of {self.blocks}")
+        return (
+            f"python blocks: {len(self.fresh)} new, run by {workers} workers; {self.executed} "
+            f"run while rendering; HTML from the cache: {self.html_ready} of {self.blocks}"
+        )

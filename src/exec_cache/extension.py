@@ -41,8 +41,9 @@ class ExecCacheExtension(Extension):
         settings = Settings(root, watched, environment(("markdown-exec", *get("versions"))))
         self.engine = Engine(settings, Store(watched, root / get("cache_dir") if get("cache_dir") else None))
         fence = {"name": "python", "class": "python", "validator": validator, "format": self.engine.formatter}
-        md.registerExtensions(["pymdownx.superfences"],
-                              {"pymdownx.superfences": {"custom_fences": [*get("custom_fences"), fence]}})
+        md.registerExtensions(
+            ["pymdownx.superfences"], {"pymdownx.superfences": {"custom_fences": [*get("custom_fences"), fence]}}
+        )
 
 
 def makeExtension(**kwargs):  # noqa: N802 - Python-Markdown's name

@@ -65,8 +65,12 @@ class Modules:
     def path(self, name: str) -> Path | None:
         if name not in self._paths:
             rel = Path(*name.split("."))
-            found = [p for root in self.roots
-                     for p in (root / rel.with_suffix(".py"), root / rel / "__init__.py") if p.is_file()]
+            found = [
+                p
+                for root in self.roots
+                for p in (root / rel.with_suffix(".py"), root / rel / "__init__.py")
+                if p.is_file()
+            ]
             self._paths[name] = found[0] if found else None
         return self._paths[name]
 
@@ -84,8 +88,7 @@ class Modules:
             if name not in found:
                 found.add(name)
                 stat = self.path(name).stat()
-                todo += [n for n in _file_imports(str(self.path(name)), stat.st_mtime_ns, stat.st_size)
-                         if self.path(n)]
+                todo += [n for n in _file_imports(str(self.path(name)), stat.st_mtime_ns, stat.st_size) if self.path(n)]
         return found
 
     def importable(self) -> None:
@@ -98,8 +101,11 @@ class Modules:
     def forget(self) -> None:
         """Drop the local modules blocks imported (but this package) from sys.modules: the next
         import reads the file."""
-        for name in [n for n, p in self._paths.items()  # a package stays: its modules live on
-                     if p is not None and p.name != "__init__.py" and n.split(".")[0] != __package__]:
+        for name in [
+            n
+            for n, p in self._paths.items()  # a package stays: its modules live on
+            if p is not None and p.name != "__init__.py" and n.split(".")[0] != __package__
+        ]:
             sys.modules.pop(name, None)
 
 

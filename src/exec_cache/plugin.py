@@ -47,16 +47,20 @@ def expander(mdx_configs: dict):
     page (one expansion per distinct line and build)."""
     import markdown
 
-    snippets = markdown.Markdown(extensions=["pymdownx.snippets"], extension_configs={
-        "pymdownx.snippets": mdx_configs.get("pymdownx.snippets", {})})
+    snippets = markdown.Markdown(
+        extensions=["pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": mdx_configs.get("pymdownx.snippets", {})},
+    )
     return functools.lru_cache(maxsize=None)(lambda line: "\n".join(snippets.preprocessors["snippet"].run([line])))
 
 
 def render_env(config_file: str) -> str:
     """What shapes a block's HTML besides its inputs: mkdocs.yml and the renderers' versions."""
     text = Path(config_file).read_text(encoding="utf-8")
-    return " ".join([hashlib.sha256(text.encode()).hexdigest()] + [
-        f"{d} {metadata.version(d)}" for d in ("markdown", "pymdown-extensions", "pygments", "markdown-exec")])
+    return " ".join(
+        [hashlib.sha256(text.encode()).hexdigest()]
+        + [f"{d} {metadata.version(d)}" for d in ("markdown", "pymdown-extensions", "pygments", "markdown-exec")]
+    )
 
 
 class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
@@ -85,7 +89,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         self.root = Path(config.config_file_path).parent
         self.config_file = config.config_file_path
         workers = self.config.workers  # unset: one per core, none for a cached build (its few
-        if workers is None:            # misses run sooner than workers start)
+        if workers is None:  # misses run sooner than workers start)
             workers = 0 if self.command != "serve" and self.config.cache else os.cpu_count() or 1
         if self.pool is None:
             self.pool = Pool(workers, list(self.config.preload))
@@ -117,8 +121,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         changed = sorted(p for p, t in files.items() if self.code.get(p) != t and not self._imported_by_blocks(Path(p)))
         if changed:
             names = ", ".join(str(Path(p).relative_to(self.root)) for p in changed)
-            log.warning(f"{names} changed since `mkdocs serve` started; a plugin's code is loaded once "
-                        "per process: restart `make serve` to run the new code")
+            log.warning(
+                f"{names} changed since `mkdocs serve` started; a plugin's code is loaded once "
+                "per process: restart `make serve` to run the new code"
+            )
             self.code.update({p: files[p] for p in changed})
 
     def _imported_by_blocks(self, path: Path) -> bool:
@@ -127,8 +133,9 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
     def settings(self) -> Settings:
         dirs = tuple(self.root / d for d in self.config.read_dirs)
         watched = Watched(self.root, dirs, tuple(self.root / d for d in self.config.modules))
-        return Settings(self.root, watched, environment(("markdown-exec", *self.config.versions)),
-                        render_env(self.config_file))
+        return Settings(
+            self.root, watched, environment(("markdown-exec", *self.config.versions)), render_env(self.config_file)
+        )
 
     def on_pre_build(self, config):
         from .store import Store
@@ -167,8 +174,11 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
                 stats.append((rel, stat.st_mtime_ns, stat.st_size))
             except OSError:
                 stats.append((rel, None, None))
-        modules = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                        for root in self.engine.settings.watched.module_roots for p in sorted(root.rglob("*.py")))
+        modules = tuple(
+            (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+            for root in self.engine.settings.watched.module_roots
+            for p in sorted(root.rglob("*.py"))
+        )
         return text, tuple(stats), modules, self.engine.settings.env
 
     @event_priority(-50)  # after a site plugin that plans its pages from rewritten Markdown

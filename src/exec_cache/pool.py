@@ -99,8 +99,9 @@ class Pool:
             os.environ[PARENT] = str(os.getpid())
             context = get_context("forkserver")
             context.set_forkserver_preload([__name__, *self.preload])
-            pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
-                                       initargs=(str(Path.cwd()), self.preload))
+            pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_worker_start, initargs=(str(Path.cwd()), self.preload)
+            )
             for _ in range(self.workers):  # the first one starts the forkserver
                 pool.submit(_ready)
         finally:  # a pool that failed to start leaves every block to the rendering
@@ -148,6 +149,7 @@ class Pool:
                 job.future.set_exception(done.exception())
             else:
                 job.future.set_result(done.result())
+
         sent.add_done_callback(copy)
 
     def shutdown(self) -> None:

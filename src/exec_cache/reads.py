@@ -30,9 +30,11 @@ class Watched:
     module_roots: tuple[Path, ...] = ()
 
     def counts(self, path: Path) -> bool:
-        return (any(path == d or path.is_relative_to(d) for d in self.dirs)
-                and not (path.suffix == ".py" and any(path.is_relative_to(r) for r in self.module_roots))
-                and "__pycache__" not in path.parts)
+        return (
+            any(path == d or path.is_relative_to(d) for d in self.dirs)
+            and not (path.suffix == ".py" and any(path.is_relative_to(r) for r in self.module_roots))
+            and "__pycache__" not in path.parts
+        )
 
     def fingerprint(self, rel: str) -> str:
         """What a recorded read saw: a file's bytes, or a folder's sorted names."""

@@ -50,8 +50,11 @@ def forget_modules(roots: tuple[Path, ...]) -> None:
     """Drop the modules loaded from `roots` (but this package) from sys.modules: a worker kept
     across rebuilds must import today's source."""
     folders = tuple(str(r) + os.sep for r in roots)
-    for name in [n for n, m in sys.modules.items() if not n.startswith(__package__)
-                 and (getattr(m, "__file__", None) or "").startswith(folders)]:
+    for name in [
+        n
+        for n, m in sys.modules.items()
+        if not n.startswith(__package__) and (getattr(m, "__file__", None) or "").startswith(folders)
+    ]:
         del sys.modules[name]
 
 

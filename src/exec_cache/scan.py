@@ -59,7 +59,7 @@ def fence_at(lines: list[str], i: int) -> Fence | None:
     j = i + 1
     while j < len(lines) and not close.match(lines[j]):
         j += 1
-    body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in lines[i + 1:j]]
+    body = [line[len(indent) :] if line.startswith(indent) else line.lstrip() for line in lines[i + 1 : j]]
     return Fence(i, j, indent, marker, m["lang"], m["info"], body, closed=j < len(lines))
 
 
@@ -107,9 +107,16 @@ def exec_blocks(text: str, expand: Callable[[str], str]) -> list[Block]:
             continue
         include = fence.include
         code = "\n".join(expand(line) if is_include(line) else line for line in fence.body)
-        blocks.append(Block(attrs.get("session", ""), code.strip("\n"), attrs.get("title", ""),
-                            include["target"] if include else None,
-                            {k: attrs.get(k) for k in ("workdir", "width")}, attrs))
+        blocks.append(
+            Block(
+                attrs.get("session", ""),
+                code.strip("\n"),
+                attrs.get("title", ""),
+                include["target"] if include else None,
+                {k: attrs.get(k) for k in ("workdir", "width")},
+                attrs,
+            )
+        )
     return blocks
 
 

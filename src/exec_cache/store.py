@@ -92,8 +92,9 @@ class Store:
     def put(self, key: str, entry: Entry, *, about: dict) -> None:
         self.memory[key] = entry
         if self.folder is not None:
-            write_checked(self._path(key), {**about, "key": key, "output": entry.output,
-                                            "reads": entry.reads}, "output")
+            write_checked(
+                self._path(key), {**about, "key": key, "output": entry.output, "reads": entry.reads}, "output"
+            )
 
     def get_html(self, key: str) -> dict | None:
         """A block's rendered HTML: {"html": ..., "conversions": ...}."""
