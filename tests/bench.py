@@ -121,6 +121,7 @@ STOCK_PLUGINS = """plugins:
       include: ["*.ipynb"]
       ignore: ["*.md", "*.py"]
       execute: true             # a Jupyter kernel runs each notebook
+      cache: false              # its default keeps executed notebooks: a clean build runs them
       allow_errors: false
       ignore_h1_titles: true
       include_source: true
@@ -149,7 +150,7 @@ def stock_project(vault: Path, site: Path, dest: Path) -> Path:
 
 
 def build(project: Path, site: Path, config: Path | None = None, strict=True, **env) -> tuple[float, float]:
-    shutil.rmtree(project / ".cache/exec", ignore_errors=True)
+    shutil.rmtree(project / ".cache", ignore_errors=True)  # a clean build: nothing kept, for either stack
     shutil.rmtree(site, ignore_errors=True)
     cmd = [PY, "-m", "mkdocs", "build", "--site-dir", str(site), *(["--strict"] if strict else [])]
     return timed(cmd + (["-f", str(config)] if config else []), project, env)
