@@ -41,7 +41,7 @@ build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same b
 
 test: $(STAMP)   ## lint, then the whole suite: snippets, engine, build, notebooks, browser
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check src
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 3 --dist loadscope  # 3 workers (tests wait on builds and the browser); a module or class per worker: its fixtures are made once; one shared site build (tests/conftest.py)
 
 bench: $(STAMP)  ## build vs floor, serve reload latency, page weight

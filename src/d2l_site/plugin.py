@@ -29,7 +29,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from exec_cache.plugin import engine_plugin
-from exec_cache.scan import included_paths
+from exec_cache.scan import included_stats
 
 from . import obsidian, patches, publish
 from .notebook_css import NotebookCSS
@@ -134,7 +134,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         for page in pages:
             text = Path(page.abs_src_path).read_text(encoding="utf-8")
             body, meta = get_data(text)
-            inputs = (text, self._stats(body), shared)
+            inputs = (text, included_stats(self.root, body), shared)
             known = self.memo.get(page.src_uri)
             if known and known[0] == inputs:  # serve: an unchanged page is not converted again
                 converted, nb_json = known[1], known[2]
@@ -151,16 +151,6 @@ class SitePlugin(BasePlugin[SiteConfig]):
         if self.config.preload_jieba:  # now, while this process waits for the workers' torch import
             threading.Thread(target=_load_jieba, daemon=True).start()
         return files
-
-    def _stats(self, body: str) -> tuple:
-        stats = []
-        for rel in sorted(included_paths(body)):
-            try:
-                stat = (self.root / rel).stat()
-                stats.append((rel, stat.st_mtime_ns, stat.st_size))
-            except OSError:
-                stats.append((rel, None, None))
-        return tuple(stats)
 
     @event_priority(100)  # before the callouts plugin: the text is converted already
     def on_page_markdown(self, markdown, page, config, files):

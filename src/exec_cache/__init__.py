@@ -17,7 +17,8 @@ Public interface, for a site package:
 - `plugin.engine_plugin(config)`; its `plan_page(src, markdown) -> PagePlan` (blocks and keys of a
   page whose Markdown a site plugin rewrites), `expand(line)`, and on its `engine`:
   `output(key)`, `when_run(keys, callback)`, `call(fn, *args)`;
-- `scan`: the one scanner of fences and `--8<--` includes; `store.write_checked/read_checked`.
+- `scan`: the one scanner of fences and `--8<--` includes (and `included_stats`);
+  `store.write_checked/read_checked`.
 
 Nothing is imported here: a worker imports the pool without MkDocs.
 """

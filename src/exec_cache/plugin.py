@@ -26,7 +26,7 @@ from .engine import Engine, PagePlan, Settings
 from .keys import environment
 from .pool import Pool
 from .reads import Watched
-from .scan import included_paths
+from .scan import included_stats
 
 log = logging.getLogger("mkdocs.plugins.exec_cache")
 
@@ -167,19 +167,12 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         return plan
 
     def _inputs(self, text: str) -> tuple:
-        stats = []
-        for rel in sorted(included_paths(text)):
-            try:
-                stat = (self.root / rel).stat()
-                stats.append((rel, stat.st_mtime_ns, stat.st_size))
-            except OSError:
-                stats.append((rel, None, None))
         modules = tuple(
             (str(p), p.stat().st_mtime_ns, p.stat().st_size)
             for root in self.engine.settings.watched.module_roots
             for p in sorted(root.rglob("*.py"))
         )
-        return text, tuple(stats), modules, self.engine.settings.env
+        return text, included_stats(self.root, text), modules, self.engine.settings.env
 
     @event_priority(-50)  # after a site plugin that plans its pages from rewritten Markdown
     def on_files(self, files, config):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 OPEN = re.compile(r"^(?P<indent> *)(?P<marker>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)(?P<info>.*)$")
 ATTR = re.compile(r'(?P<name>[\w-]+)=(?:"(?P<q>[^"]*)"|(?P<v>\S+))')
@@ -73,6 +74,19 @@ def fences(lines: list[str]) -> Iterator[Fence]:
             continue
         yield fence
         i = fence.end + 1
+
+
+def included_stats(root: Path, text: str) -> tuple:
+    """(path, mtime, size) of each file `text` includes, as a value to compare between rebuilds:
+    whether what a page's fences expand to may have changed (a missing file: None, None)."""
+    stats = []
+    for rel in sorted(included_paths(text)):
+        try:
+            stat = (root / rel).stat()
+            stats.append((rel, stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stats.append((rel, None, None))
+    return tuple(stats)
 
 
 def is_include(line: str) -> bool:
