@@ -91,6 +91,10 @@ class Modules:
                 todo += [n for n in _file_imports(str(self.path(name)), stat.st_mtime_ns, stat.st_size) if self.path(n)]
         return found
 
+    def files(self) -> set[Path]:
+        """The files of the local modules blocks imported in this build."""
+        return {p for p in self._paths.values() if p is not None}
+
     def importable(self) -> None:
         """Put the roots first on sys.path: blocks import from there (and so do the workers,
         which inherit it)."""

@@ -128,7 +128,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             self.code.update({p: files[p] for p in changed})
 
     def _imported_by_blocks(self, path: Path) -> bool:
-        return self.engine is not None and path in self.engine.modules._paths.values()
+        return self.engine is not None and path in self.engine.modules.files()
 
     def settings(self) -> Settings:
         dirs = tuple(self.root / d for d in self.config.read_dirs)
