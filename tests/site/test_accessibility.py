@@ -13,20 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from browser import PAGES
+from browser import PAGES, SCHEMES, wait_for_scheme
 
 WIDTHS = [1280, 412]  # a desktop, and a phone (Lighthouse's): wide formulas and figures scroll there
-SCHEMES = {"light": "default", "dark": "slate"}
 
 
 def load(browser, server, path, scheme, width):
     ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
     pg = ctx.new_page()
     pg.goto(server + path, wait_until="networkidle")
-    # a fresh context has no stored palette: Material's script then picks the one whose media
-    # matches, which under load can come after networkidle; the scheme must really apply
-    pg.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{SCHEMES[scheme]}'",
-                         timeout=15_000)
+    wait_for_scheme(pg, scheme)
     return ctx, pg
 
 
@@ -83,6 +79,7 @@ def test_every_link_in_a_line_of_text_looks_like_a_link(browser, server, scheme)
         found = {}
         for path in PAGES:
             pg.goto(server + path, wait_until="networkidle")
+            wait_for_scheme(pg, scheme)
             found[path] = pg.evaluate(UNRECOGNISABLE_LINKS)
         assert {p: links for p, links in found.items() if links} == {}
     finally:

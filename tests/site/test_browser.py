@@ -220,8 +220,7 @@ def test_the_notebook_stylesheet_keeps_every_rule_that_matches_a_notebook_page(b
     one_rule_less = re.sub(r"[^{}]*jp-InputPrompt[^{}]*\{[^{}]*\}", "", published, count=1)
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     for path in [p for p in PAGES if p.startswith("notebooks/")]:
-        pg = visit(ctx, server + path)[0]
-        assert pg.evaluate("document.body.dataset.mdColorScheme") == {"light": "default", "dark": "slate"}[scheme]
+        pg = visit(ctx, server + path, scheme)[0]  # waits until the scheme applies
         in_full, in_published = pg.evaluate(MATCHING_RULES, [full, published])
         assert len(in_full) > 50
         assert in_published == in_full, path

@@ -156,7 +156,7 @@ def test_without_javascript_the_static_figure_and_derivation_still_teach(browser
 def test_it_works_on_a_375px_phone(browser, server, cases, scheme):
     ctx = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True,
                               has_touch=True, device_scale_factor=2, color_scheme=scheme)
-    pg, errors, *_ = visit(ctx, server + NOTE)
+    pg, errors, *_ = visit(ctx, server + NOTE, scheme)
     ex = pg.locator(EXPLORER)
     ex.scroll_into_view_if_needed()
     assert mismatches(pg, cases[6:8]) == []  # an untied case and a tied one
