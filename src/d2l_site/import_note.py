@@ -95,18 +95,20 @@ def restore(before: dict[Path, bytes | None], root: Path) -> None:
             full.write_bytes(data)
 
 
-def strict_build(root: Path) -> subprocess.CompletedProcess:
-    site = tempfile.mkdtemp(prefix="d2l-note-site-")
+def strict_build(root: Path, site_dir: Path | None) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into site_dir, or into a temporary folder that is then removed."""
+    site = site_dir or Path(tempfile.mkdtemp(prefix="d2l-note-site-"))
     try:
         return subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", site],
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
             cwd=root,
             capture_output=True,
             text=True,
             env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         )
     finally:
-        shutil.rmtree(site, ignore_errors=True)
+        if site_dir is None:
+            shutil.rmtree(site, ignore_errors=True)
 
 
 def report(plan: Plan, before: dict[Path, bytes | None]) -> str:
@@ -139,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--assets", type=Path, help="the vault's attachments folder")
     parser.add_argument("--force", action="store_true", help="overwrite snippets edited by hand")
     parser.add_argument("--no-build", action="store_true", help="skip the final strict build")
+    parser.add_argument("--site-dir", type=Path, help="keep the strict build's site there (default: thrown away)")
     args = parser.parse_args(argv)
     root = Path.cwd()
     try:
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     before = write(plan, root)
     if not args.no_build:
-        done = strict_build(root)
+        done = strict_build(root, args.site_dir)
         if done.returncode != 0:
             restore(before, root)
             print(done.stderr[-4000:], file=sys.stderr)

@@ -48,14 +48,13 @@ def snapshot(project: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def practice(tmp_path_factory, warm_cache):
-    """The raw 5.3 note imported by the command (which ends with its own strict build),
-    then built again here to inspect, as `make serve` would build it."""
+    """The raw 5.3 note imported by the command, which ends with its own strict build: the
+    site it built is kept (--site-dir) to inspect."""
     project = new_project(tmp_path_factory.mktemp("practice"), warm_cache)
-    done = import_note(project, NOTE, "--assets", str(RAW / "attachments"))
-    assert done.returncode == 0, done.stdout + done.stderr
     site = project / "site"
-    built = build_site(project, site, env={"D2L_EXEC_CACHE": "true"})
-    assert built.returncode == 0, built.stdout + built.stderr
+    done = import_note(project, NOTE, "--assets", str(RAW / "attachments"), "--site-dir", str(site))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (site / PAGE).is_file()
     return project, site, done.stdout
 
 
@@ -159,7 +158,7 @@ def test_an_edited_note_updates_the_page_and_its_snippets(practice, tmp_path):
     text = NOTE.read_text(encoding="utf-8").replace("LazyLinear(256)", "LazyLinear(128)")
     note = tmp_path / NOTE.name
     note.write_text(text.split("## 另一个独立的例子")[0], encoding="utf-8")
-    done = import_note(project, note, "--assets", str(RAW / "attachments"))
+    done = import_note(project, note, "--assets", str(RAW / "attachments"), "--no-build")  # practice builds one
     assert done.returncode == 0, done.stdout + done.stderr
     assert "LazyLinear(128)" in (project / SNIPPET_DIR / "net.py").read_text(encoding="utf-8")
     assert not (project / SNIPPET_DIR / "layer.py").exists()  # its block left the note
