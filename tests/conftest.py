@@ -1,54 +1,43 @@
 """Fixtures shared by the site tests."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
-from helpers import ROOT, build_site, copy_project
+from helpers import build_site, copy_project, made_once
+
+
+def _build_a_copy(env: dict):
+    def make(folder: Path) -> None:
+        project = copy_project(folder / "project")
+        done = build_site(project, folder / "site", env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        (folder / "log").write_text(done.stderr, encoding="utf-8")
+    return make
 
 
 @pytest.fixture(scope="session")
 def built_site_run(tmp_path_factory) -> tuple[Path, str]:
-    """One clean strict build of the real project, shared by the site tests, and its log.
-
-    Under pytest-xdist (`make test`) the workers share it: the first builds, the others
-    wait for it (a file lock in the run's common temp folder).
-    """
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return _build(tmp_path_factory.mktemp("site"))
-    shared = tmp_path_factory.getbasetemp().parent
-    with FileLock(str(shared / "built_site.lock")):
-        site, log = shared / "built_site", shared / "built_site.log"
-        if not log.exists():
-            log.write_text(_build(site)[1], encoding="utf-8")
-        return site, log.read_text(encoding="utf-8")
-
-
-def _build(site: Path) -> tuple[Path, str]:
-    done = build_site(ROOT, site)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return site, done.stderr
+    """One clean strict build (`make build`: no cache, a worker per core) of a copy of the real
+    project, shared by the site tests, and its log."""
+    folder = made_once(tmp_path_factory, "built_site", _build_a_copy({}))
+    return folder / "site", (folder / "log").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
-def warm_cache(tmp_path_factory) -> Path:
-    """The .cache/ of one cached build (`make build-fast`) of a copy of the project, shared by
-    the workers: a copy that starts with it runs only the blocks its own edits changed. For
-    tests whose point is a fault or an import, not a clean build (built_site is that)."""
-    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") \
-        else tmp_path_factory.getbasetemp()
-    with FileLock(str(shared / "warm_cache.lock")):
-        project = shared / "warm_project"
-        if not (project / ".cache/exec").is_dir():
-            shutil.rmtree(project, ignore_errors=True)
-            copy_project(project)
-            done = build_site(project, project / "site", env={"D2L_EXEC_CACHE": "true"})
-            assert done.returncode == 0, done.stdout + done.stderr
-        return project / ".cache"
+def serial_run(tmp_path_factory) -> tuple[Path, Path, str]:
+    """A second clean build, of another copy: serial (no worker process) and with the cache on,
+    empty at first, so every block runs and is stored. Its project, site and log."""
+    folder = made_once(tmp_path_factory, "serial", _build_a_copy({"D2L_EXEC_CACHE": "true", "D2L_EXEC_WORKERS": "0"}))
+    return folder / "project", folder / "site", (folder / "log").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def warm_cache(serial_run) -> Path:
+    """The .cache/ that the serial build filled: a copy of the project that starts with it runs only
+    the blocks its own edits changed. For tests whose point is a fault or an import."""
+    return serial_run[0] / ".cache"
 
 
 @pytest.fixture(scope="session")

@@ -151,6 +151,24 @@ def mini_project(dest: Path, full: bool = False) -> Path:
     return dest
 
 
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """The folder `name`, made by `make(folder)` once per run: under pytest-xdist (`make test`)
+    the workers share it (the first makes it, the others wait on a file lock)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    folder = shared / name
+    from filelock import FileLock
+
+    with FileLock(str(shared / f"{name}.lock")):
+        if not (folder / ".done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".done").touch()
+    return folder
+
+
 def copy_project(dest: Path, cache: Path | None = None) -> Path:
     """A throw-away copy of the sources a build reads (for fault injection), with a copy of
     `cache` (a .cache/ folder: the conftest's warm_cache) if given."""
