@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from urllib.parse import urlparse
 
 from helpers import ROOT
@@ -14,6 +15,7 @@ PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Page
 
 
 SCHEMES = {"light": "default", "dark": "slate"}  # a context's color_scheme -> Material's palette
+WIDTHS = [1280, 412]  # a desktop, and a phone (Lighthouse's): wide formulas and figures scroll there
 PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
          "deep-learning-computation/tied-gradients/", "notebooks/tied-gradients/",
          "deep-learning-computation/parameters-exercises/", "notebooks/parameters-exercises/",
@@ -47,3 +49,18 @@ def wait_for_scheme(pg, scheme):
     matches, which under load can come after networkidle. Wait until the scheme really applies."""
     pg.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{SCHEMES[scheme]}'",
                          timeout=15_000)
+
+
+def violations(pg) -> list:
+    """axe's violations (only those: it skips aggregating passes, ~25 % faster on these pages)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(pg, options={"resultTypes": ["violations"]}).response["violations"]
+    return [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in found]
+
+
+# A link inside a block of text must be underlined, or differ from the text around it by a
+# contrast of at least 3:1 (WCAG 1.4.1, axe's link-in-text-block rule, as Lighthouse 12 runs it).
+UNRECOGNISABLE_LINKS = "\n".join(
+    line for line in (Path(__file__).parent / "site/unrecognisable_links.js").read_text(encoding="utf-8").splitlines()
+    if not line.startswith("//"))
