@@ -1,13 +1,14 @@
-"""Every page of the site, loaded once per colour scheme and width, and what a reader's browser
-must find on it: no console error, failed request or third-party request; no axe violation;
-every link in a line of text recognisable as a link; the live outputs visible; on a notebook
-page, every rule of JupyterLab's stylesheet that matches the page kept by the cut.
+"""Every page of the site, loaded once and seen in both colour schemes at two widths, and what a
+reader's browser must find on it: no console error, failed request or third-party request; no axe
+violation; every link in a line of text recognisable as a link; the live outputs visible; on a
+notebook page, every rule of JupyterLab's stylesheet that matches the page kept by the cut.
 
-Each page is a class of its own: the suite runs with `--dist loadscope`, which hands each class
-to a worker. The class loads its page four times (light and dark, at a desktop's and at a phone's
-width) and runs every check on those four loads. The checks that show axe and the link check can
-fail are in test_accessibility.py; the fixes are colours, an underline, two landmark names and a
-focusable scroller (extra.css, overrides/main.html, the d2l-site plugin): nothing is hidden to pass.
+Each page is a class of its own: the suite runs with `--dist loadscope`, which hands each class to a
+worker. The class loads its page once and looks at it as a reader who switches it: light and dark
+(the header's toggle), at a desktop's and at a phone's width (Lighthouse's, 412 px). The checks that
+show axe and the link check can fail are in test_accessibility.py; the fixes are colours, an
+underline, two landmark names and a focusable scroller (extra.css, overrides/main.html, the d2l-site
+plugin): nothing is hidden to pass.
 """
 from __future__ import annotations
 
@@ -17,10 +18,20 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import ARTIFACTS, PAGES, SCHEMES, UNRECOGNISABLE_LINKS, WIDTHS, shot, violations, visit
+from browser import ARTIFACTS, PAGES, SCHEMES, UNRECOGNISABLE_LINKS, shot, violations, visit, wait_for_scheme
 
-VIEWS = [(scheme, width) for scheme in SCHEMES for width in WIDTHS]
-DESKTOP = WIDTHS[0]
+VIEWS = [("light", 1280), ("dark", 1280), ("dark", 412), ("light", 412)]  # in the order a reader goes
+DESKTOP = VIEWS[0][1]
+SETTLED = "document.getAnimations().every(a => a.playState !== 'running')"  # transitions done
+TOGGLE = "label.md-header__button[for^='__palette']:visible"  # the header's light/dark switch
+
+
+def probe(pg, loaded) -> dict:
+    """What the checks need of the page as it is now."""
+    _, errors, hosts, failed = loaded
+    return {"errors": list(errors), "hosts": set(hosts), "failed": list(failed),
+            "h1": pg.locator("article h1").first.is_visible(),
+            "axe": violations(pg), "links": pg.evaluate(UNRECOGNISABLE_LINKS)}
 
 
 class _Page:
@@ -28,40 +39,55 @@ class _Page:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def views(cls, browser, server):
-        """The page in each (scheme, width): (page, console errors, hosts asked, failed URLs)."""
-        path, opened = cls.path, {}
-        for scheme, width in VIEWS:
-            ctx = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-            opened[scheme, width] = ctx, visit(ctx, server + path, scheme)
-        shot(opened["light", DESKTOP][1][0], "page-" + (path.strip("/").replace("/", "-") or "home"))
-        yield {view: loaded for view, (_, loaded) in opened.items()}
-        for ctx, _ in opened.values():
-            ctx.close()
+    def views(cls, request, browser, server):
+        """The page in one load, as a reader who switches its scheme and width: loaded light at a
+        desktop's width, switched to dark with the header's toggle, narrowed to a phone's width,
+        switched back to light; each view probed (axe, links, errors so far...). Then the page is
+        widened again, light at a desktop's width, for the checks that look at it."""
+        ctx = browser.new_context(viewport={"width": DESKTOP, "height": 900}, color_scheme="light")
+        loaded = visit(ctx, server + cls.path, "light")
+        pg, found, width = loaded[0], {}, DESKTOP
+        shot(pg, "page-" + (cls.path.strip("/").replace("/", "-") or "home"), full_page=False)
+        for scheme, w in VIEWS:
+            if w != width:
+                pg.set_viewport_size({"width": w, "height": 900})
+                width = w
+            if pg.evaluate("document.body.getAttribute('data-md-color-scheme')") != SCHEMES[scheme]:
+                pg.locator(TOGGLE).click()
+                wait_for_scheme(pg, scheme)
+            pg.wait_for_function(SETTLED, timeout=15_000)  # Material fades colours: axe must see the end
+            found[scheme, w] = probe(pg, loaded) | cls.more(request, pg)
+        pg.set_viewport_size({"width": DESKTOP, "height": 900})
+        yield pg, found
+        ctx.close()
+
+    @classmethod
+    def more(cls, request, pg) -> dict:
+        return {}
 
     @pytest.mark.parametrize("scheme, width", VIEWS)
     def test_it_renders_with_no_error_and_no_third_party_request(self, views, server, scheme, width):
-        pg, errors, hosts, failed = views[scheme, width]
+        found = views[1][scheme, width]
+        assert found["errors"] == []
+        assert found["failed"] == []
         local = urlparse(server).netloc
-        assert errors == []
-        assert failed == []
-        assert set(hosts) == {local}, f"requests to other hosts: {set(hosts) - {local}}"
-        assert pg.locator("article h1").first.is_visible()
+        assert found["hosts"] == {local}, f"requests to other hosts: {found['hosts'] - {local}}"
+        assert found["h1"]
 
     @pytest.mark.parametrize("scheme, width", VIEWS)
     def test_axe_finds_no_violation(self, views, scheme, width):
-        assert violations(views[scheme, width][0]) == []
+        assert views[1][scheme, width]["axe"] == []
 
     @pytest.mark.parametrize("scheme", SCHEMES)
     def test_every_link_in_a_line_of_text_looks_like_a_link(self, views, scheme):
-        assert views[scheme, DESKTOP][0].evaluate(UNRECOGNISABLE_LINKS) == []
+        assert views[1][scheme, DESKTOP]["links"] == []
 
 
 class _NotePage(_Page):
     """A page of the note, or its notebook: it shows live outputs."""
 
     def test_live_outputs_are_visible(self, views):
-        out = views["light", DESKTOP][0].locator("div.result pre, .jp-OutputArea-output pre").first
+        out = views[0].locator("div.result pre, .jp-OutputArea-output pre").first
         assert out.is_visible()
         assert out.inner_text().strip()
         assert out.bounding_box()["height"] > 10
@@ -75,7 +101,7 @@ def _jupyterlab_stylesheet() -> str:
             ).read_text(encoding="utf-8")
 
 
-MATCHING_RULES = """([full, published]) => {
+MATCHING_RULES = """(sheets) => {
   // each stylesheet's rules, one per selector, whose selector matches an element of this page
   // (as if hovered and focused, pseudo-elements as their element; an unparsable one counts as matching)
   const split = text => {
@@ -105,7 +131,7 @@ MATCHING_RULES = """([full, published]) => {
     }
     return out;
   };
-  return [full, published].map(text => {
+  return sheets.map(text => {
     const sheet = new CSSStyleSheet();
     sheet.replaceSync(text);
     return walk(sheet.cssRules, "", []);
@@ -127,21 +153,24 @@ def test_the_notebook_stylesheet_is_cut(stylesheets):
 
 
 class _NotebookPage(_NotePage):
+    @classmethod
+    def more(cls, request, pg) -> dict:
+        full, published, one_rule_less = request.getfixturevalue("stylesheets")
+        return {"rules": pg.evaluate(MATCHING_RULES, [full, published, one_rule_less])}
+
     @pytest.mark.parametrize("scheme", SCHEMES)
-    def test_the_notebook_stylesheet_keeps_every_rule_that_matches_the_page(self, views, stylesheets, scheme):
+    def test_the_notebook_stylesheet_keeps_every_rule_that_matches_the_page(self, views, scheme):
         """d2l_site.notebook_css cuts JupyterLab's stylesheet by class names; Chromium's own selector
         engine checks the cut: in both schemes, the rules that match the page are the same."""
-        full, published, one_rule_less = stylesheets
-        pg = views[scheme, DESKTOP][0]
-        in_full, in_published = pg.evaluate(MATCHING_RULES, [full, published])
+        in_full, in_published, in_one_rule_less = views[1][scheme, DESKTOP]["rules"]
         assert len(in_full) > 50
         assert in_published == in_full
-        assert pg.evaluate(MATCHING_RULES, [full, one_rule_less])[1] != in_full  # the check sees a lost rule
+        assert in_one_rule_less != in_full  # the check sees a lost rule
 
 
 class _TiedSection:
     def test_tied_section_shows_drawn_figures_and_rendered_math(self, views):
-        pg = views["light", DESKTOP][0]
+        pg = views[0]
         for fig in ("#net-1d svg", "#tied-1d svg"):
             box = pg.locator(fig).bounding_box()
             assert box and box["width"] > 200 and box["height"] > 200, fig
@@ -158,7 +187,7 @@ class _TiedSection:
 
 class _InitTour:
     def test_the_init_tour_is_a_table_whose_columns_all_fit_at_desktop_width(self, views):
-        pg = views["light", DESKTOP][0]
+        pg = views[0]
         table = pg.locator("div.snippet-table table")
         assert table.locator("tbody tr").count() == 13
         assert table.locator("tbody tr").first.locator("td").count() == 8
