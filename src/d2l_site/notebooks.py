@@ -144,7 +144,7 @@ DERIVATION = re.compile(r'<div class="derivation">(?P<body>.*?)</div>', re.S)
 STEP = re.compile(r"<p><strong>(?P<title>.*?)</strong></p>|<math alttext=\"(?P<tex>[^\"]*)\".*?</math>", re.S)
 TABLE = re.compile(r'<div class="snippet-table"[^>]*>(?P<table><table>.*?</table>)</div>', re.S)
 EXPLORER = re.compile(r'<div class="tied-explorer".*?</script></div>', re.S)
-# page_helpers' figures are coloured by extra.css; as a standalone image they carry their own
+# the pages' figures are coloured by extra.css; as a standalone image they carry their own
 SVG_STYLE = (
     "<style>svg{background:#fff}text{fill:#212121;font-family:sans-serif}"
     ".value{fill:#f5f5f5;stroke:#212121}.layer{fill:#4051b524;stroke:#4051b5;stroke-width:1.5}"

@@ -1,5 +1,5 @@
-// 自己试一试：参数绑定下的梯度。纯 JavaScript，没有第三方库；page_helpers.tied_explorer 把它内联进页面。
-// 算法与 snippets/parameters/tied_explorer.py 相同；tests/site/test_browser.py 用构建时 autograd 算出的用例逐一核对。
+// 自己试一试：参数绑定下的梯度。纯 JavaScript，没有第三方库；explorer.tied_explorer 把它内联进页面。
+// 算法与 snippets/parameters/tied_explorer.py 相同；tests/site/test_explorer.py 用构建时 autograd 算出的用例逐一核对。
 (() => {
   "use strict";
   const NUMBERS = ["w", "b", "x", "y", "lr"];
@@ -31,7 +31,7 @@
     return q;
   }
 
-  // 保留 4 位小数、去掉末尾的 0；与 page_helpers.explorer_number 相同
+  // 保留 4 位小数、去掉末尾的 0；与 explorer.explorer_number 相同
   function format(v) {
     let s = v.toFixed(4).replace(/\.?0+$/, "");
     if (s === "-0") s = "0";

@@ -71,7 +71,8 @@ def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(tmp_path, war
     import base64
 
     project = copy_project(tmp_path / "site-copy", warm_cache)
-    edit(project / HELPERS, "(560 / 72, 260 / 72), 13\n", "(560 / 72, 260 / 72), 15\n")  # chart text size
+    # the charts' text size
+    edit(project / "src/d2l_site/charts.py", "(560 / 72, 260 / 72), 13\n", "(560 / 72, 260 / 72), 15\n")
     done = fast_build(project)
     assert done.returncode == 0, done.stderr
     on_page = page(project / "site", "deep-learning-computation/parameters-exercises/index.html")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from d2l_site import page_helpers
+from d2l_site import charts, figures, page_helpers
 from helpers import run_snippet
 
 ns, _ = run_snippet("parameters/tied_1d_by_hand.py")
@@ -26,11 +26,11 @@ def test_numbers_print_as_a_reader_writes_them():
 
 
 def test_figures_are_byte_identical_and_carry_the_live_numbers():
-    a, b = page_helpers.tied_figure(ns), page_helpers.tied_figure(dict(ns))
+    a, b = figures.tied_figure(ns), figures.tied_figure(dict(ns))
     assert a == b
     for shown in ("∂L/∂w = 3 + 2 = 5", "∂L/∂b = 1 + 2 = 3", "w = 1.5", "b = 0.7"):
         assert shown in a
-    net = page_helpers.net_figure(ns)
+    net = figures.net_figure(ns)
     for shown in ("x = 1", "= 3", "= 7", "loss = 4"):
         assert shown in net
     assert "<title" in net and "<figcaption>" in net
@@ -48,13 +48,13 @@ def test_a_histogram_is_matplotlibs_svg_in_the_pages_colours_with_a_bar_per_none
     import torch
 
     values = torch.tensor([-1.0] * 3 + [0.0] * 5 + [2.0] * 2)
-    svg = page_helpers.histogram("h", values, bins=6, title="标题", caption="说明")
-    assert svg == page_helpers.histogram("h", values, bins=6, title="标题", caption="说明")  # same bytes
+    svg = charts.histogram("h", values, bins=6, title="标题", caption="说明")
+    assert svg == charts.histogram("h", values, bins=6, title="标题", caption="说明")  # same bytes
     assert re.findall(r'id="h-bar-(\d+)"', svg) == ["0", "2", "5"]  # torch.histc's non-empty bins
     assert svg.count('id="h-bar-') == 3
     ids = re.findall(r'\bid="([^"]+)"', svg)
     assert len(ids) == len(set(ids)) and all(i == "h" or i.startswith("h-") for i in ids)
-    for stand_in in page_helpers.PAGE_COLOURS:
+    for stand_in in charts.PAGE_COLOURS:
         assert stand_in not in svg
     assert "<style" not in svg and "font-family" not in svg and "<metadata" not in svg
     assert '<title id="h-title">标题</title>' in svg and "<figcaption>说明</figcaption>" in svg
@@ -64,7 +64,7 @@ def test_a_histogram_is_matplotlibs_svg_in_the_pages_colours_with_a_bar_per_none
 def test_a_line_chart_follows_its_values():
     import re
 
-    svg = page_helpers.line_chart("l", [4.0, 2.0, 1.0], title="t", caption="c")
+    svg = charts.line_chart("l", [4.0, 2.0, 1.0], title="t", caption="c")
     path = re.search(r'<path d="M ([^"]+)"[^>]*stroke: var\(--grad-color', svg)[1]
     points = [tuple(map(float, p.split())) for p in path.split("L")]
     ys = [y for _, y in points]
