@@ -4,7 +4,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import runpy
 import shutil
 import subprocess
@@ -100,6 +99,9 @@ def free_port() -> int:
 
 
 MINI_PAGE = """\
+---
+notebook: true
+---
 # 演示
 
 隐藏的 setup 固定随机种子，下面的输出和图都由它决定。
@@ -115,6 +117,11 @@ MINI_PAGE = """\
 ```python exec="1" html="1" session="seeded" title="figure: w"
 from d2l_site.page_helpers import num
 print(f'<p id="fig">w = {num(w)}</p>')
+```
+
+```python exec="1" html="1" session="seeded" title="figure: chart"
+from d2l_site.charts import line_chart
+print(line_chart("mini-chart", [w, w / 2, w / 4], title="w 减半两次", caption="w 减半两次的折线图"))
 ```
 """
 
@@ -133,11 +140,9 @@ print(f"w = {w:.4f}")
 '''
 
 
-def mini_project(dest: Path, full: bool = False) -> Path:
-    """A project with this site's packages and config and one small page (a fast build), or,
-    with `full`, a copy of the whole site."""
-    if full:
-        return copy_project(dest)
+def mini_project(dest: Path) -> Path:
+    """A project with this site's packages and config and one small page with a figure, a chart
+    and its notebook: a fast build, without torch."""
     shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     shutil.copytree(ROOT / "docs/stylesheets", dest / "docs/stylesheets")
     shutil.copytree(ROOT / "overrides", dest / "overrides")
@@ -145,9 +150,8 @@ def mini_project(dest: Path, full: bool = False) -> Path:
     (dest / "snippets/demo").mkdir(parents=True)
     (dest / "snippets/demo/seeded.py").write_text(MINI_SNIPPET, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"  - mkdocs-jupyter:\n(?:      .*\n)+", "", config)  # no notebook here
-    (dest / "mkdocs.yml").write_text(config[:config.index("\nnav:\n")] + "\nnav:\n  - 演示: index.md\n",
-                                     encoding="utf-8")
+    nav = "\nnav:\n  - 演示: index.md\n  - 演示（Notebook）: notebooks/index.ipynb\n"
+    (dest / "mkdocs.yml").write_text(config[:config.index("\nnav:\n")] + nav, encoding="utf-8")
     return dest
 
 

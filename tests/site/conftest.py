@@ -16,7 +16,7 @@ import pytest
 from browser import ARGS, CHROMIUM, PREFIX
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(built_site):
     class Handler(SimpleHTTPRequestHandler):
         def translate_path(self, path):
@@ -35,7 +35,7 @@ def server(built_site):
     httpd.shutdown()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     """Debian's or Ubuntu's chromium on PATH, else Playwright's own browser if it was installed
     (`python -m playwright install chromium`, where it can be downloaded)."""

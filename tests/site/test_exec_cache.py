@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, copy_project, mini_project, page
+from helpers import build_site, mini_project, page
 
 MINI_PAGE = "index.html"
 HELPERS = "src/d2l_site/page_helpers.py"
@@ -64,21 +64,18 @@ def test_a_changed_page_helper_changes_the_figure(mini):
     assert re.fullmatch(r"w = \d\.\d\d", after[1])
 
 
-def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(tmp_path, warm_cache):
+def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(mini):
     """The notebook page is drawn from the .ipynb as it is when mkdocs-jupyter's on_pre_page runs;
     the new outputs must be in it by then, or the page shows the figure as it was before. The
-    warm cache holds every block and the notebook stylesheet of the site before the edit."""
+    project's cache holds every block, and its notebook, as they were before the edit."""
     import base64
 
-    project = copy_project(tmp_path / "site-copy", warm_cache)
-    # the charts' text size
-    edit(project / "src/d2l_site/charts.py", "(560 / 72, 260 / 72), 13\n", "(560 / 72, 260 / 72), 15\n")
-    done = fast_build(project)
+    edit(mini / "src/d2l_site/charts.py", "(560 / 72, 260 / 72), 13\n", "(560 / 72, 260 / 72), 15\n")  # text size
+    done = fast_build(mini)
     assert done.returncode == 0, done.stderr
-    on_page = page(project / "site", "deep-learning-computation/parameters-exercises/index.html")
-    assert "font-size: 15px" in str(on_page.select_one("figure#loss-shared-mlp svg"))
-    notebook = page(project / "site", "notebooks/parameters-exercises/index.html")
-    image = notebook.find("img", alt=re.compile("训练损失"))["src"].split(",", 1)[1]
+    assert "font-size: 15px" in str(page(mini / "site", MINI_PAGE).select_one("figure#mini-chart svg"))
+    notebook = page(mini / "site", "notebooks/index.html")  # index.ipynb: its folder's index page
+    image = notebook.find("img", alt="w 减半两次的折线图")["src"].split(",", 1)[1]
     svg = base64.b64decode(image).decode()
     assert "font-size: 15px" in svg and "font-size: 13px" not in svg
 
