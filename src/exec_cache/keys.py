@@ -96,8 +96,8 @@ class Modules:
         return {p for p in self._paths.values() if p is not None}
 
     def importable(self) -> None:
-        """Put the roots first on sys.path: blocks import from there (and so do the workers,
-        which inherit it)."""
+        """Put the roots first on sys.path: blocks import from there (a worker, which may have
+        started before this, puts them there too: run.run_session)."""
         for root in reversed(self.roots):
             if str(root) not in sys.path:
                 sys.path.insert(0, str(root))

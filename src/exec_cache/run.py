@@ -67,6 +67,9 @@ def cacheable_html(html: str) -> bool:
 def run_session(name: str, codes: list[str], watched: Watched) -> list[tuple | None]:
     """In a worker: run one session's blocks in order; (output, reads) of each, and None for a
     block that raised and after (the page runs it again and reports it)."""
+    for root in reversed(watched.module_roots):  # the worker may be older than the engine's sys.path
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
     forget_modules(watched.module_roots)
     namespace: dict = {}
     results: list[tuple | None] = []

@@ -176,3 +176,20 @@ def test_scan_gives_spans_tabs_and_unclosed_fences():
     assert [(f.start, f.end, f.lang, f.body, f.closed) for f in found] == [
         (1, 3, "py", ["x"], True), (4, 6, "text", ["never closed"], False)]
     assert included_paths('--8<-- "snippets/a.py:x"\n;--8<-- "b.py"\n  --8<-- "c.py"') == {"snippets/a.py", "c.py"}
+
+
+def test_a_worker_imports_the_local_modules_though_it_started_before_they_were_on_sys_path(tmp_path, monkeypatch):
+    """A worker is forked from a server that may have started before the engine put the module
+    roots on sys.path (a build that failed now and then under load): run_session puts them there."""
+    import sys
+
+    from exec_cache.run import run_session
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "late_helper.py").write_text("ANSWER = 41 + 1\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(lib)])
+    monkeypatch.delitem(sys.modules, "late_helper", raising=False)
+    [result] = run_session("t", ["from late_helper import ANSWER\nprint(ANSWER)"], Watched(tmp_path, (), (lib,)))
+    assert result is not None and result[0] == "42\n"
+    sys.modules.pop("late_helper", None)
