@@ -90,6 +90,23 @@ def fetch(url: str) -> str:
         return response.read().decode("utf-8")
 
 
+def wait_for(url: str, ok, server, timeout: float = 60) -> str:
+    """The page at `url` once `ok(html)`; fails if the server (a Popen) exits or time runs out."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        assert server.poll() is None, "mkdocs serve exited"
+        try:
+            html = fetch(url)
+            if ok(html):
+                return html
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"{url} never showed what was expected")
+
+
 def free_port() -> int:
     import socket
 

@@ -8,6 +8,7 @@ pages. Its code cells must be the page's include blocks, in order, or the build 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import posixpath
@@ -87,11 +88,13 @@ def _code_cells(path: Path) -> list[str] | None:
 
 class Notebooks:
     """One build's notebooks. `engine` is the exec-cache engine; `options` mkdocs-jupyter's
-    options for a render in a worker, or None (serve, cached builds: its own cache answers)."""
+    options for a render in a worker (a notebook whose blocks changed), or None (no notebook
+    plugin). `drawn` outlives the build (serve): notebook -> (digest of its .ipynb, the worker's
+    Future of its HTML), so an unchanged notebook is not drawn again."""
 
-    def __init__(self, engine, expand, folder: Path, options: dict | None, keep_templates: bool = True):
+    def __init__(self, engine, expand, folder: Path, options: dict | None, keep_templates: bool, drawn: dict):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
-        self.keep_templates = keep_templates
+        self.keep_templates, self.drawn = keep_templates, drawn
         self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
         self.html: dict = {}  # notebook src_uri -> a worker's Future of its HTML
@@ -169,10 +172,14 @@ class Notebooks:
             return
         with self.lock:
             if nb_uri not in self.sent:
-                future = self.engine.call(render_html, str(self.made[nb_uri][1]), self.options, self.keep_templates)
+                path = self.made[nb_uri][1]
+                if nb_uri in self.drawn and self.drawn[nb_uri][0] == _digest(path):
+                    return  # drawn from this very .ipynb before (serve): take_rendered reuses it
+                future = self.engine.call(render_html, str(path), self.options, self.keep_templates)
                 if future is not None:
                     self.sent.add(nb_uri)
                     self.html[nb_uri] = future
+                    self.drawn[nb_uri] = (_digest(path), future)
 
     def _send_in_background(self, nb_uri: str) -> None:
         try:
@@ -182,7 +189,17 @@ class Notebooks:
                 self.errors[nb_uri] = error
 
     def take_rendered(self, page) -> None:
-        """If a worker drew this notebook page, use its HTML instead of rendering it here."""
-        future = self.html.pop(page.file.src_uri, None)
+        """If a worker drew this notebook page, in this build or (serve) from the same .ipynb
+        in an earlier one, use its HTML instead of rendering it here."""
+        uri = page.file.src_uri
+        future = self.html.pop(uri, None)
         if future is not None:
-            patches.render_from(page, future, lambda p: self.from_workers.append(p.file.src_uri))
+            patches.render_from(page, future, lambda p: self.from_workers.append(uri))
+        elif uri in self.drawn and uri in self.made:
+            digest, future = self.drawn[uri]
+            if future.done() and future.exception() is None and digest == _digest(self.made[uri][1]):
+                patches.render_from(page, future, lambda p: None)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

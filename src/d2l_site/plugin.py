@@ -72,6 +72,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.command = "build"
         self.folder: Path | None = None  # this process's notebook folder
         self.memo: dict[str, tuple] = {}  # page -> (inputs, converted body, notebook JSON), for serve
+        self.drawn: dict[str, tuple] = {}  # notebook -> (its .ipynb's digest, a worker's HTML), for serve
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -107,11 +108,13 @@ class SitePlugin(BasePlugin[SiteConfig]):
     def on_pre_build(self, config):
         if self.folder is None:
             self.folder = temp_folder()
-        options = None  # mkdocs-jupyter's cache answers first (serve, cached builds): render here
-        if self.jupyter is not None and not self.jupyter.config["cache"]:
-            options = {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
+        # a notebook whose blocks changed is drawn by a worker if there are any; the others are
+        # drawn here (mkdocs-jupyter's own cache answers when caching), or reused under serve
+        options = None if self.jupyter is None else {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
         engine = self.exec.engine
-        self.notebooks = Notebooks(engine, self.exec.expand, self.folder, options, self.config.keep_templates)
+        self.notebooks = Notebooks(
+            engine, self.exec.expand, self.folder, options, self.config.keep_templates, self.drawn
+        )
         self.css = NotebookCSS(
             engine.call,
             whole=self.command == "serve" or not self.config.cut_notebook_css,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import tiny_project as tiny
 
-from helpers import digests, fetch, free_port
+from helpers import digests, free_port, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -81,20 +81,6 @@ def test_a_missing_include_fails_the_build_naming_the_page(project):
 
 
 # -- serve ---------------------------------------------------------------------------------
-
-def wait_for(url: str, ok, server, timeout: float = 60) -> str:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        assert server.poll() is None, "mkdocs serve exited"
-        try:
-            html = fetch(url)
-            if ok(html):
-                return html
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"{url} never showed what was expected")
-
 
 def started_by(pid: int) -> list[int]:
     """The live processes whose environment names `pid` as the MkDocs that started them."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, mini_project, page
+from helpers import build_site, free_port, mini_project, page, project_env, wait_for
 
 MINI_PAGE = "index.html"
 HELPERS = "src/d2l_site/page_helpers.py"
@@ -78,6 +78,40 @@ def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(mini):
     image = notebook.find("img", alt="w 减半两次的折线图")["src"].split(",", 1)[1]
     svg = base64.b64decode(image).decode()
     assert "font-size: 15px" in svg and "font-size: 13px" not in svg
+
+
+def test_plain_serve_draws_a_changed_notebook_in_a_worker_and_never_shows_it_stale(mini, tmp_path):
+    """Plain `mkdocs serve` renders every page on each edit: a notebook that changed (its blocks,
+    or its prose) is drawn again by a worker; an unchanged one is not drawn again (its .ipynb is
+    the same bytes) and shows what it was drawn with, which is current."""
+    import time
+
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+                                  cwd=mini, env=project_env(mini), stdout=log, stderr=subprocess.STDOUT)
+    notebook = f"http://127.0.0.1:{port}/notebooks/"
+    builds = lambda: re.findall(r"notebooks drawn by workers: (\d+) of (\d+)", log_path.read_text("utf-8"))  # noqa: E731
+    old_output = re.compile(r"w = 0\.8444(?!\d)")  # the figure's "w = 0.844422" stays
+    try:
+        wait_for(notebook, lambda h: old_output.search(h), server)
+        edit(mini / "snippets/demo/seeded.py", 'print(f"w = {w:.4f}")', 'print(f"w 是 {w:.4f}")')
+        wait_for(notebook, lambda h: "w 是 0.8444" in h and not old_output.search(h), server)
+        edit(mini / "docs/index.md", "# 演示", "# 演示（改过）")  # its prose is in the notebook too
+        wait_for(notebook, lambda h: "演示（改过）" in h and "w 是 0.8444" in h, server)
+        (mini / "docs/unrelated.txt").write_text("改动与这一页无关\n", encoding="utf-8")
+        deadline = time.time() + 60
+        while len(builds()) < 4 and time.time() < deadline:
+            time.sleep(0.1)
+        shown = wait_for(notebook, lambda h: True, server)
+        assert "演示（改过）" in shown and "w 是 0.8444" in shown and not old_output.search(shown)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log_path.read_text(encoding="utf-8")
+    assert builds()[1:] == [("1", "1"), ("1", "1"), ("0", "1")], text  # blocks, prose, neither
+    assert text.count("Converting notebook") <= 1, text  # at most the first build drew it here
 
 
 def test_notebook_folders_of_gone_processes_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
