@@ -270,7 +270,6 @@ def measure_vault(tmp: Path, n: int, peers: bool) -> dict:
 MECHANISMS = [
     ("compiled Jinja templates kept (notebook renders; serve: Material's too)",
      {"d2l-site": {"keep_templates": False}}, "both"),
-    ("jieba's dictionary loaded while torch is imported", {"d2l-site": {"preload_jieba": False}}, "build"),
     ("serve looks for changes every 0.1 s (MkDocs: 0.5 s)", {"exec-cache": {"poll": None}}, "reload"),
     ("JupyterLab's stylesheet cut to what the notebook pages match", {"d2l-site": {"cut_notebook_css": False}},
      "weight"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-import threading
 from importlib import metadata
 from pathlib import Path
 
@@ -45,7 +44,6 @@ class SiteConfig(Config):
     # what each speed or weight mechanism is worth is measured by `make bench` (README)
     cut_notebook_css = c.Type(bool, default=True)  # JupyterLab's sheet cut to what the pages match
     keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve; notebook renders)
-    preload_jieba = c.Type(bool, default=True)  # search's dictionary loads while torch is imported
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
 
 
@@ -56,15 +54,6 @@ def _template_cache():
     folder = Path(tempfile.gettempdir()) / "d2l-notes-jinja"
     folder.mkdir(exist_ok=True)
     return jinja2.FileSystemBytecodeCache(str(folder))
-
-
-def _load_jieba() -> None:
-    """Material's Chinese search loads jieba's dictionary (~0.5 s) when it indexes the first page."""
-    try:
-        import jieba
-    except ImportError:  # the search plugin then indexes without it, as it does anyway
-        return
-    jieba.initialize()
 
 
 class SitePlugin(BasePlugin[SiteConfig]):
@@ -151,8 +140,6 @@ class SitePlugin(BasePlugin[SiteConfig]):
             if meta.get("notebook"):
                 nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config)
             self.memo[page.src_uri] = (inputs, converted, nb_json)
-        if self.config.preload_jieba:  # now, while this process waits for the workers' torch import
-            threading.Thread(target=_load_jieba, daemon=True).start()
         return files
 
     @event_priority(100)  # before the callouts plugin: the text is converted already
