@@ -101,6 +101,7 @@ class Notebooks:
         self.from_workers: list[str] = []
         self.written: set[str] = set()
         self.sent: set[str] = set()
+        self.changed: set[str] = set()  # notebooks whose blocks show other outputs than last time
         self.errors: dict[str, Exception] = {}  # raised in a background thread, raised again later
         self.lock = threading.Lock()  # notebooks are written and sent from two threads
 
@@ -138,6 +139,8 @@ class Notebooks:
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, path)  # outputs are added when its page is rendered
         self.made[nb_uri] = (nb, path, plan.keys)
+        if plan.changed:
+            self.changed.add(nb_uri)
         self.of_page[page.src_uri] = nb_url
         files.append(nb_file)
         if self.options is not None and plan.changed:
@@ -162,8 +165,9 @@ class Notebooks:
 
     def send(self, nb_uri: str, *, if_complete: bool = False) -> None:
         """Have a worker draw the notebook with mkdocs-jupyter's own function and options, while
-        this process renders other pages; once a build."""
-        if self.options is None:
+        this process renders other pages; once a build, and only if its blocks changed (under
+        serve a prose edit renders the page alone: the notebook follows at the next code change)."""
+        if self.options is None or nb_uri not in self.changed:
             return
         with self.lock:
             if nb_uri in self.sent:
