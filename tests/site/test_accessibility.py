@@ -4,12 +4,12 @@ Lighthouse's axe has, reports a link coloured like the footer's was.
 """
 from __future__ import annotations
 
-from browser import UNRECOGNISABLE_LINKS, violations, visit
+from browser import UNRECOGNISABLE_LINKS, WIDTHS, violations, visit
 
 
 def load(browser, server):
     """The home page, light, at a desktop's width."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    ctx = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, color_scheme="light")
     return ctx, visit(ctx, server, "light")[0]
 
 

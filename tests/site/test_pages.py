@@ -18,10 +18,20 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import ARTIFACTS, PAGES, SCHEMES, UNRECOGNISABLE_LINKS, shot, violations, visit, wait_for_scheme
+from browser import (
+    ARTIFACTS,
+    PAGES,
+    SCHEMES,
+    UNRECOGNISABLE_LINKS,
+    WIDTHS,
+    shot,
+    violations,
+    visit,
+    wait_for_scheme,
+)
 
-VIEWS = [("light", 1280), ("dark", 1280), ("dark", 412), ("light", 412)]  # in the order a reader goes
-DESKTOP = VIEWS[0][1]
+DESKTOP, PHONE = WIDTHS
+VIEWS = [("light", DESKTOP), ("dark", DESKTOP), ("dark", PHONE), ("light", PHONE)]  # in the order a reader goes
 SETTLED = "document.getAnimations().every(a => a.playState !== 'running')"  # transitions done
 TOGGLE = "label.md-header__button[for^='__palette']:visible"  # the header's light/dark switch
 
