@@ -15,6 +15,7 @@ PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Page
 
 
 SCHEMES = {"light": "default", "dark": "slate"}  # a context's color_scheme -> Material's palette
+TOGGLE = "label.md-header__button[for^='__palette']:visible"  # the header's light/dark switch
 WIDTHS = [1280, 412]  # a desktop, and a phone (Lighthouse's): wide formulas and figures scroll there
 PAGES = ["", "deep-learning-computation/parameters/", "notebooks/parameters/",
          "deep-learning-computation/tied-gradients/", "notebooks/tied-gradients/",

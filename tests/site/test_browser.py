@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from browser import PAGES, shot, visit
+from browser import PAGES, TOGGLE, shot, visit
 from helpers import SNIPPETS
 
 
@@ -32,7 +32,7 @@ def test_dark_mode_toggle_works_and_survives_a_reload(context, server):
     pg, *_ = visit(context, server + "deep-learning-computation/parameters/")
     scheme = lambda: pg.evaluate("document.body.getAttribute('data-md-color-scheme')")  # noqa: E731
     assert scheme() == "default"
-    pg.locator("label.md-header__button[for^='__palette']:visible").click()
+    pg.locator(TOGGLE).click()
     assert scheme() == "slate"
     pg.reload(wait_until="networkidle")
     assert scheme() == "slate"

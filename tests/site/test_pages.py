@@ -22,6 +22,7 @@ from browser import (
     ARTIFACTS,
     PAGES,
     SCHEMES,
+    TOGGLE,
     UNRECOGNISABLE_LINKS,
     WIDTHS,
     shot,
@@ -33,7 +34,6 @@ from browser import (
 DESKTOP, PHONE = WIDTHS
 VIEWS = [("light", DESKTOP), ("dark", DESKTOP), ("dark", PHONE), ("light", PHONE)]  # in the order a reader goes
 SETTLED = "document.getAnimations().every(a => a.playState !== 'running')"  # transitions done
-TOGGLE = "label.md-header__button[for^='__palette']:visible"  # the header's light/dark switch
 
 
 def probe(pg, loaded) -> dict:
