@@ -271,6 +271,8 @@ MECHANISMS = [
     ("compiled Jinja templates kept (notebook renders; serve: Material's too)",
      {"d2l-site": {"keep_templates": False}}, "both"),
     ("serve looks for changes every 0.1 s (MkDocs: 0.5 s)", {"exec-cache": {"poll": None}}, "reload"),
+    ("a cached block's HTML kept, not laid out again (serve, `make build-fast`)",
+     {"exec-cache": {"keep_html": False}}, "reload"),
     ("JupyterLab's stylesheet cut to what the notebook pages match", {"d2l-site": {"cut_notebook_css": False}},
      "weight"),
     ("Material's palette stylesheet less its switching rule", {"d2l-site": {"cut_palette_rule": False}},

@@ -32,7 +32,9 @@ class Settings:
     root: Path
     watched: Watched
     env: str  # environment(): versions in every key
-    render_env: str = ""  # what else shapes a block's HTML: the Markdown config, versions
+    # what else shapes a block's HTML (the Markdown config, versions); "": unknown, so a
+    # block's HTML is not cached (the Markdown extension cannot tell)
+    render_env: str = ""
 
 
 @dataclass
@@ -159,7 +161,8 @@ class Engine:
         state.codes.append(source)
         key = state.keys.add(source, options)
         self.blocks += 1
-        cached = self.store.get_html(self.html_key(key, options)) if self.store.get(key) else None
+        keep = bool(self.settings.render_env)
+        cached = self.store.get_html(self.html_key(key, options)) if keep and self.store.get(key) else None
         if cached is not None:
             self.html_ready += 1
             # markdown-exec numbers its conversions across the build ("exec-N--" ids of
@@ -172,7 +175,7 @@ class Engine:
 
         before = MarkdownConverter.counter
         html = base_format(language="python", run=run, code=source, md=md, **options)
-        if self.store.get(key) is not None and cacheable_html(str(html)):
+        if keep and self.store.get(key) is not None and cacheable_html(str(html)):
             self.store.put_html(
                 self.html_key(key, options), {"html": str(html), "conversions": MarkdownConverter.counter - before}
             )

@@ -40,6 +40,7 @@ class ExecCacheConfig(Config):
     cache_dir = c.Type(str, default=".cache/exec")
     workers = c.Optional(c.Type(int))  # default: one per core; 0: every block runs as its page renders
     poll = c.Optional(c.Type(float))  # serve: seconds between looks for changes (MkDocs: 0.5)
+    keep_html = c.Type(bool, default=True)  # a cached block's HTML kept too (no base_format for it)
 
 
 def expander(mdx_configs: dict):
@@ -134,7 +135,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         dirs = tuple(self.root / d for d in self.config.read_dirs)
         watched = Watched(self.root, dirs, tuple(self.root / d for d in self.config.modules))
         return Settings(
-            self.root, watched, environment(("markdown-exec", *self.config.versions)), render_env(self.config_file)
+            self.root,
+            watched,
+            environment(("markdown-exec", *self.config.versions)),
+            render_env(self.config_file) if self.config.keep_html else "",
         )
 
     def on_pre_build(self, config):

@@ -15,13 +15,14 @@ def project(tmp_path):
     return tiny.make(tmp_path / "tiny")
 
 
-def render(project, monkeypatch, cache=True):
+def render(project, monkeypatch, cache=True, highlight=None):
     """The tiny index page through Markdown alone; the engine that ran it."""
     monkeypatch.chdir(project)
     ext = ExecCacheExtension(root=str(project), modules=["lib"], read_dirs=["docs", "snippets"],
                              cache_dir=".cache/exec" if cache else "")
-    md = markdown.Markdown(extensions=[ext, "pymdownx.snippets"],
-                           extension_configs={"pymdownx.snippets": {"base_path": [str(project)], "check_paths": True}})
+    md = markdown.Markdown(extensions=[ext, "pymdownx.snippets", "pymdownx.highlight"],
+                           extension_configs={"pymdownx.snippets": {"base_path": [str(project)], "check_paths": True},
+                                              "pymdownx.highlight": highlight or {}})
     html = md.convert((project / "docs/index.md").read_text(encoding="utf-8"))
     return html, ext.engine
 
@@ -31,6 +32,16 @@ def test_a_second_render_executes_nothing_and_shows_the_same(project, monkeypatc
     assert engine.executed == 4 and "w = 0.8444" in first
     second, engine = render(project, monkeypatch)
     assert engine.executed == 0 and second == first
+
+
+def test_another_markdown_config_lays_the_outputs_out_anew(project, monkeypatch):
+    """The extension cannot see the rest of the Markdown config, so it keeps outputs, not HTML:
+    a cached block is laid out as the current config says (here, with line numbers)."""
+    first, _ = render(project, monkeypatch)
+    second, engine = render(project, monkeypatch, highlight={"linenums": True})
+    assert engine.executed == 0 and "w = 0.8444" in second
+    assert "linenos" in second and "linenos" not in first
+    assert not (project / ".cache/exec/html").exists()
 
 
 def test_a_changed_hidden_setup_changes_every_later_output(project, monkeypatch):
