@@ -26,7 +26,6 @@ import contextlib
 import io
 import linecache
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -43,10 +42,7 @@ from .note_plan import Plan, make_plan
 def run_blocks(plan: Plan, root: Path) -> None:
     """Run every session as its file would run alone; a raising block stops the import."""
     sys.path.insert(0, str(root))
-    for path, text in plan.files.items():
-        if path.suffix != ".py":
-            continue
-        sections = re.findall(r"# --8<-- \[start:(\w+)\]\n(.*?)\n# --8<-- \[end:\1\]", text, re.S)
+    for path, sections in plan.sessions.items():
         namespace: dict = {"__name__": "__main__"}
         for section, code in sections:
             block = next((b for b in plan.blocks if b.section == section), None)

@@ -50,6 +50,7 @@ class Plan:
     files: dict[Path, str | bytes] = field(default_factory=dict)
     removed: list[Path] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    sessions: dict[Path, list[tuple[str, str]]] = field(default_factory=dict)  # file -> (section, code)
 
 
 def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
@@ -68,13 +69,10 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
 
     lines, blocks = split_blocks(text)
     trees = [parse(b) for b in blocks]
-    imports, seen = [], set()
-    for tree in trees:
-        for node in tree.body:
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and ast.unparse(node) not in seen:
-                seen.add(ast.unparse(node))
-                imports.append(ast.unparse(node))
-    if blocks and "import torch" not in seen:
+    imports = list(
+        dict.fromkeys(ast.unparse(n) for t in trees for n in t.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+    )
+    if blocks and "import torch" not in imports:
         imports.insert(0, "import torch")
     plan = Plan(page_rel, title, blocks=blocks)
     taken: set[str] = set()
@@ -82,21 +80,15 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
     for group in sessions(blocks, trees):
         name = file_name(trees[group[0]], taken, f"{page_id}_{len(taken) + 1}")
         path = snippet_dir / f"{name}.py"
-        first = blocks[group[0]]
-        parts = [
-            f'"""{title}：{first.heading or "代码"}（由 make note 从笔记导入；改笔记后重新导入）。"""',
-            "# --8<-- [start:setup]",
-            *imports,
-            "",
-            "torch.manual_seed(0)",
-            "# --8<-- [end:setup]",
-        ]
+        sections = [("setup", "\n".join([*imports, "", "torch.manual_seed(0)"]))]
         for i in group:
             blocks[i].section = f"block{i + 1}"
-            code = show_last_expression(blocks[i].code, trees[i])
-            parts += ["", f"# --8<-- [start:block{i + 1}]", code, f"# --8<-- [end:block{i + 1}]"]
+            sections.append((blocks[i].section, show_last_expression(blocks[i].code, trees[i])))
             session_of[i] = path.as_posix()
-        plan.files[path] = "\n".join(parts) + "\n"
+        plan.sessions[path] = sections
+        doc = f'"""{title}：{blocks[group[0]].heading or "代码"}（由 make note 从笔记导入；改笔记后重新导入）。"""'
+        marked = (f"# --8<-- [start:{part}]\n{code}\n# --8<-- [end:{part}]" for part, code in sections)
+        plan.files[path] = f"{doc}\n" + "\n\n".join(marked) + "\n"
 
     # the page: the note's text, each block replaced by include fences
     page_lines, started = ["---", IMPORTED, *(["notebook: true"] if blocks else []), "---"], set()

@@ -95,16 +95,7 @@ class Engine:
             self.fresh.update(chain)
             if self.pool is None:
                 continue
-            about = [
-                {
-                    "page": src,
-                    "session": name,
-                    "title": blocks[n].title,
-                    "code": blocks[n].code,
-                    "environment": self.settings.env,
-                }
-                for n in members
-            ]
+            about = [self._about(src, name, blocks[n].title, blocks[n].code) for n in members]
             job = Job(self.store, chain, about)
             if self.pool.submit(job, f"{src}:{name}", [blocks[n].code for n in members], self.settings.watched):
                 for key in chain:
@@ -203,18 +194,12 @@ class Engine:
         finally:
             self.executed += 1
         state.run += 1
-        self.store.put(
-            key,
-            Entry(output, reads),
-            about={
-                "page": self.page,
-                "session": session,
-                "title": title,
-                "code": code,
-                "environment": self.settings.env,
-            },
-        )
+        self.store.put(key, Entry(output, reads), about=self._about(self.page, session, title, code))
         return output
+
+    def _about(self, page: str, session: str | None, title: str, code: str) -> dict:
+        """What an entry file says of its block besides the output, for a reader of .cache/."""
+        return {"page": page, "session": session, "title": title, "code": code, "environment": self.settings.env}
 
     def summary(self) -> str:
         workers = self.pool.workers if self.pool else 0
