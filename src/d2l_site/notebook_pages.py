@@ -90,11 +90,14 @@ class Notebooks:
     """One build's notebooks. `engine` is the exec-cache engine; `options` mkdocs-jupyter's
     options for a render in a worker (a notebook whose blocks changed), or None (no notebook
     plugin). `drawn` outlives the build (serve): notebook -> (digest of its .ipynb, the worker's
-    Future of its HTML), so an unchanged notebook is not drawn again."""
+    Future of its HTML), so an unchanged notebook is not drawn again. With `lazy`, a notebook
+    whose code is unchanged is not rewritten (serve: a prose edit leaves it as it was)."""
 
-    def __init__(self, engine, expand, folder: Path, options: dict | None, keep_templates: bool, drawn: dict):
+    def __init__(
+        self, engine, expand, folder: Path, options: dict | None, keep_templates: bool, drawn: dict, lazy=True
+    ):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
-        self.keep_templates, self.drawn = keep_templates, drawn
+        self.keep_templates, self.drawn, self.lazy = keep_templates, drawn, lazy
         self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
         self.html: dict = {}  # notebook src_uri -> a worker's Future of its HTML
@@ -133,9 +136,9 @@ class Notebooks:
         if shown != [b.include for b in plan.blocks]:
             raise PluginError(f"{page.src_uri}: its notebook cells do not match its blocks")
         path = self.folder / nb_uri
-        # Under serve a prose-only edit leaves the notebook as it was (re-rendering it costs ~0.3 s
-        # a reload); a build always writes it, a changed block or cell always refreshes it.
-        if plan.changed or _code_cells(path) != [c.source for c in nb.cells if c.cell_type == "code"]:
+        # Under serve a prose-only edit leaves the notebook as it was (rewritten, it is drawn
+        # again: make bench measures it); a build always writes it, a changed block or cell too.
+        if plan.changed or not self.lazy or _code_cells(path) != [c.source for c in nb.cells if c.cell_type == "code"]:
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, path)  # outputs are added when its page is rendered
         self.made[nb_uri] = (nb, path, plan.keys)

@@ -45,6 +45,8 @@ class SiteConfig(Config):
     cut_notebook_css = c.Type(bool, default=True)  # JupyterLab's sheet cut to what the pages match
     keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve; notebook renders)
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
+    remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
+    lazy_notebooks = c.Type(bool, default=True)  # serve: a prose edit leaves the page's notebook as it was
 
 
 def _template_cache():
@@ -102,7 +104,13 @@ class SitePlugin(BasePlugin[SiteConfig]):
         options = None if self.jupyter is None else {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
         engine = self.exec.engine
         self.notebooks = Notebooks(
-            engine, self.exec.expand, self.folder, options, self.config.keep_templates, self.drawn
+            engine,
+            self.exec.expand,
+            self.folder,
+            options,
+            self.config.keep_templates,
+            self.drawn,
+            lazy=self.config.lazy_notebooks,
         )
         self.css = NotebookCSS(
             engine.call,
@@ -127,7 +135,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
             text = Path(page.abs_src_path).read_text(encoding="utf-8")
             body, meta = get_data(text)
             inputs = (text, included_stats(self.root, body), shared)
-            known = self.memo.get(page.src_uri)
+            known = self.memo.get(page.src_uri) if self.config.remember_pages else None
             if known and known[0] == inputs:  # serve: an unchanged page is not converted again
                 converted, nb_json = known[1], known[2]
             else:  # the callouts plugin's own conversion, then the Obsidian syntax: once per page

@@ -41,6 +41,7 @@ class ExecCacheConfig(Config):
     workers = c.Optional(c.Type(int))  # default: one per core; 0: every block runs as its page renders
     poll = c.Optional(c.Type(float))  # serve: seconds between looks for changes (MkDocs: 0.5)
     keep_html = c.Type(bool, default=True)  # a cached block's HTML kept too (no base_format for it)
+    remember_pages = c.Type(bool, default=True)  # serve: a page whose inputs are unchanged is not scanned again
 
 
 def expander(mdx_configs: dict):
@@ -160,7 +161,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         """Plan a page whose Markdown, as its fences will see it, is `text` (a site plugin that
         rewrites pages calls this in its on_files; others are planned from their source)."""
         inputs = self._inputs(text)
-        known = self.scans.get(src)
+        known = self.scans.get(src) if self.config.remember_pages else None
         if known and known[0] == inputs:  # serve: an unchanged page is not scanned again
             return self.engine.plan_page(src, text, self.expand, *known[1])
         try:
