@@ -37,13 +37,16 @@ def drop_palette_switching_rule(site: Path) -> None:
 
 
 def write_archive(target: Path, members: list[tuple[str, Path]]) -> None:
-    """One zip of `members` (name in the zip, file), with fixed dates: the same bytes every build."""
+    """One zip of `members` (name in the zip, file), with fixed dates: the same bytes every build;
+    written whole or not at all (serve may be sending the old one)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+    tmp = target.with_name(target.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, path in members:
             info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
+    tmp.replace(target)
 
 
 @functools.cache
