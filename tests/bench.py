@@ -279,6 +279,8 @@ MECHANISMS = [
      {"d2l-site": {"remember_pages": False}}, "reload"),
     ("serve leaves a page's notebook unwritten after a prose edit", {"d2l-site": {"lazy_notebooks": False}},
      "reload"),
+    ("serve writes the zip of snippets and notebooks again only when one of them changed",
+     {"d2l-site": {"lazy_archive": False}}, "reload"),
     ("JupyterLab's stylesheet cut to what the notebook pages match", {"d2l-site": {"cut_notebook_css": False}},
      "weight"),
     ("Material's palette stylesheet less its switching rule", {"d2l-site": {"cut_palette_rule": False}},

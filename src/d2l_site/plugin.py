@@ -47,6 +47,7 @@ class SiteConfig(Config):
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
     remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
     lazy_notebooks = c.Type(bool, default=True)  # serve: a prose edit leaves the page's notebook as it was
+    lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
 
 
 def _template_cache():
@@ -64,6 +65,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.folder: Path | None = None  # this process's notebook folder
         self.memo: dict[str, tuple] = {}  # page -> (inputs, converted body, notebook JSON), for serve
         self.drawn: dict[str, tuple] = {}  # notebook -> (its .ipynb's digest, a worker's HTML), for serve
+        self.archived: list | None = None  # what the zip was last written from, for serve
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -193,11 +195,12 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.css.write(site)
         snippets = sorted((self.root / self.config.snippets).rglob("*.py"))
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)
-        publish.write_archive(
-            site / ARCHIVE,
-            [(str(p.relative_to(self.root)), p) for p in snippets]
-            + [(f"notebooks/{path.name}", path) for _, path, _ in made],
-        )
+        members = [(str(p.relative_to(self.root)), p) for p in snippets]
+        members += [(f"notebooks/{path.name}", path) for _, path, _ in made]
+        stamp = [(name, path.stat().st_mtime_ns, path.stat().st_size) for name, path in members]
+        if not (self.config.lazy_archive and stamp == self.archived and (site / ARCHIVE).is_file()):
+            publish.write_archive(site / ARCHIVE, members)
+            self.archived = stamp
         log.info(
             f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
             f"notebook stylesheet parsed by {self.css.parsed_by}"

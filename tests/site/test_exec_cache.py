@@ -119,6 +119,51 @@ def test_plain_serve_draws_a_changed_notebook_in_a_worker_and_never_shows_it_sta
     assert "Converting notebook" not in builds()[2], text  # nor here: the worker's drawing was reused
 
 
+def test_make_serve_keeps_the_zip_current_and_leaves_it_alone_after_a_prose_edit(mini):
+    """`make serve` (--dirty) writes the zip of snippets and notebooks again only when one of them
+    changed: after a block edit it holds the new snippet and the notebook's new output; a prose
+    edit leaves it as it was."""
+    import io
+    import time
+    import urllib.request
+    import zipfile
+
+    from d2l_site.page_helpers import ARCHIVE
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=mini, env=project_env(mini), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def archive(ok) -> bytes:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            assert server.poll() is None, "mkdocs serve exited"
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{ARCHIVE}", timeout=30) as response:
+                    data = response.read()
+                with zipfile.ZipFile(io.BytesIO(data)) as z:
+                    if ok(z.read("snippets/demo/seeded.py").decode(), z.read("notebooks/index.ipynb").decode()):
+                        return data
+            except (OSError, zipfile.BadZipFile, KeyError):
+                pass
+            time.sleep(0.1)
+        raise AssertionError("the zip never held what was expected")
+
+    try:
+        archive(lambda snippet, nb: 'print(f"w = {w:.4f}")' in snippet and "w = 0.8444" in nb)
+        edit(mini / "snippets/demo/seeded.py", 'print(f"w = {w:.4f}")', 'print(f"w 是 {w:.4f}")')
+        old_output = re.compile(r"w = 0\.8444(?!\d)")  # the figure's "w = 0.844422" stays
+        after_block = archive(
+            lambda snippet, nb: "w 是" in snippet and "w 是 0.8444" in nb and not old_output.search(nb))
+        edit(mini / "docs/index.md", "# 演示", "# 演示（改过）")
+        wait_for(f"http://127.0.0.1:{port}/", lambda h: "演示（改过）" in h, server)
+        time.sleep(1)  # the zip is written after the pages
+        assert archive(lambda snippet, nb: True) == after_block
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def test_notebook_folders_of_gone_processes_are_removed_and_live_ones_kept(tmp_path, monkeypatch):
     """A `mkdocs serve` ended by a signal cannot remove its notebook folder; the next build does,
     and never one whose process still runs."""
