@@ -98,7 +98,7 @@ class Notebooks:
     ):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
         self.keep_templates, self.drawn, self.lazy = keep_templates, drawn, lazy
-        self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook, .ipynb path, block keys)
+        self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook JSON, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
         self.html: dict = {}  # notebook src_uri -> a worker's Future of its HTML
         self.from_workers: list[str] = []
@@ -131,17 +131,23 @@ class Notebooks:
         # the notebook's prose is the page's; its code cells are the page's include blocks (kept as
         # JSON: each build gets a fresh copy; nbformat validates when the notebook is written)
         nb_json = nb_json or json.dumps(notebooks.build_notebook(body, self.expand, link))
-        nb = nbformat.from_dict(json.loads(nb_json))
-        shown = [c.metadata.get("snippet") for c in nb.cells if c.cell_type == "code" or "page_output" in c.metadata]
+        cells = json.loads(nb_json)["cells"]  # plain data: a NotebookNode only to write it
+        shown = [
+            c["metadata"].get("snippet") for c in cells if c["cell_type"] == "code" or "page_output" in c["metadata"]
+        ]
         if shown != [b.include for b in plan.blocks]:
             raise PluginError(f"{page.src_uri}: its notebook cells do not match its blocks")
         path = self.folder / nb_uri
         # Under serve a prose-only edit leaves the notebook as it was (rewritten, it is drawn
         # again: make bench measures it); a build always writes it, a changed block or cell too.
-        if plan.changed or not self.lazy or _code_cells(path) != [c.source for c in nb.cells if c.cell_type == "code"]:
+        if (
+            plan.changed
+            or not self.lazy
+            or _code_cells(path) != [c["source"] for c in cells if c["cell_type"] == "code"]
+        ):
             path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, path)  # outputs are added when its page is rendered
-        self.made[nb_uri] = (nb, path, plan.keys)
+            nbformat.write(nbformat.from_dict(json.loads(nb_json)), path)  # outputs are added when its page renders
+        self.made[nb_uri] = (nb_json, path, plan.keys)
         if plan.changed:
             self.changed.add(nb_uri)
         self.of_page[page.src_uri] = nb_url
@@ -158,12 +164,12 @@ class Notebooks:
                 raise self.errors.pop(nb_uri)
             if nb_uri in self.written:
                 return True
-            nb, path, keys = self.made[nb_uri]
+            nb_json, path, keys = self.made[nb_uri]
             outputs = [self.engine.output(key) for key in keys]
             if if_complete and None in outputs:
                 return False
             self.written.add(nb_uri)
-            nbformat.write(notebooks.add_outputs(nb, outputs), path)
+            nbformat.write(notebooks.add_outputs(nbformat.from_dict(json.loads(nb_json)), outputs), path)
             return True
 
     def send(self, nb_uri: str, *, if_complete: bool = False) -> None:

@@ -155,6 +155,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             store = Store(settings.watched, folder if self.config.cache else None)
         # every build starts with no session variables: serve cannot hide a broken snippet
         self.engine = Engine(settings, store, self.pool, self.shown)
+        self.modules = None  # (path, mtime, size) of the local modules, for plan_page
         self.expand = expander(config.mdx_configs)
 
     def plan_page(self, src: str, text: str) -> PagePlan:
@@ -172,12 +173,13 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         return plan
 
     def _inputs(self, text: str) -> tuple:
-        modules = tuple(
-            (str(p), p.stat().st_mtime_ns, p.stat().st_size)
-            for root in self.engine.settings.watched.module_roots
-            for p in sorted(root.rglob("*.py"))
-        )
-        return text, included_stats(self.root, text), modules, self.engine.settings.env
+        if self.modules is None:  # once per build
+            self.modules = tuple(
+                (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                for root in self.engine.settings.watched.module_roots
+                for p in sorted(root.rglob("*.py"))
+            )
+        return text, included_stats(self.root, text), self.modules, self.engine.settings.env
 
     @event_priority(-50)  # after a site plugin that plans its pages from rewritten Markdown
     def on_files(self, files, config):
