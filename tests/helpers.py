@@ -83,22 +83,24 @@ def digests(site: Path) -> dict[str, str]:
             and p.relative_to(site).as_posix() not in VOLATILE}
 
 
-def fetch(url: str) -> str:
+def fetch(url: str, binary: bool = False) -> str | bytes:
     import urllib.request
 
     with urllib.request.urlopen(url, timeout=30) as response:
-        return response.read().decode("utf-8")
+        data = response.read()
+    return data if binary else data.decode("utf-8")
 
 
-def wait_for(url: str, ok, server, timeout: float = 60) -> str:
-    """The page at `url` once `ok(html)`; fails if the server (a Popen) exits or time runs out."""
+def wait_for(url: str, ok, server, timeout: float = 60, binary: bool = False) -> str | bytes:
+    """The page (or, `binary`, the file) at `url` once `ok(it)`; fails if the server (a Popen) exits
+    or time runs out."""
     import time
 
     deadline = time.time() + timeout
     while time.time() < deadline:
         assert server.poll() is None, "mkdocs serve exited"
         try:
-            html = fetch(url)
+            html = fetch(url, binary)
             if ok(html):
                 return html
         except OSError:

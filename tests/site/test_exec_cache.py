@@ -125,7 +125,6 @@ def test_make_serve_keeps_the_zip_current_and_leaves_it_alone_after_a_prose_edit
     edit leaves it as it was."""
     import io
     import time
-    import urllib.request
     import zipfile
 
     from d2l_site.page_helpers import ARCHIVE
@@ -135,19 +134,14 @@ def test_make_serve_keeps_the_zip_current_and_leaves_it_alone_after_a_prose_edit
                               cwd=mini, env=project_env(mini), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
     def archive(ok) -> bytes:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            assert server.poll() is None, "mkdocs serve exited"
+        """The served zip once ok(its snippet, its notebook)."""
+        def holds(data: bytes) -> bool:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/{ARCHIVE}", timeout=30) as response:
-                    data = response.read()
                 with zipfile.ZipFile(io.BytesIO(data)) as z:
-                    if ok(z.read("snippets/demo/seeded.py").decode(), z.read("notebooks/index.ipynb").decode()):
-                        return data
-            except (OSError, zipfile.BadZipFile, KeyError):
-                pass
-            time.sleep(0.1)
-        raise AssertionError("the zip never held what was expected")
+                    return ok(z.read("snippets/demo/seeded.py").decode(), z.read("notebooks/index.ipynb").decode())
+            except (zipfile.BadZipFile, KeyError):
+                return False
+        return wait_for(f"http://127.0.0.1:{port}/{ARCHIVE}", holds, server, binary=True)
 
     try:
         archive(lambda snippet, nb: 'print(f"w = {w:.4f}")' in snippet and "w = 0.8444" in nb)
