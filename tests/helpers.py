@@ -293,3 +293,17 @@ def broken_links(site: Path) -> list[tuple[str, str, str]]:
             elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in anchors(target):
                 bad.append((rel, href, "no such anchor"))
     return bad
+
+
+def started_by(pid: int) -> list[int]:
+    """The live processes whose environment names `pid` as the MkDocs that started them."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if f"EXEC_CACHE_PARENT={pid}".encode() in environ and state != "Z":
+            found.append(int(proc.name))
+    return found

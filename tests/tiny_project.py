@@ -67,6 +67,7 @@ plugins:
       read_dirs: [docs, snippets]
       cache: !ENV [EXEC_CACHE, false]
       workers: !ENV [EXEC_WORKERS, 2]
+      timeout: !ENV [EXEC_TIMEOUT, 120]
 watch:
   - snippets
   - lib

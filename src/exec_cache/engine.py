@@ -6,7 +6,10 @@ superfences fence formatter that hands markdown-exec's `base_format` a `run` of 
   later in the session first replays the earlier blocks, silently, so a block that reads
   `globals()` always sees the values the page shows.
 - **A miss** runs the block here, or was sent ahead to a worker by `plan_page`.
-- **A failing block** raises markdown-exec's ExecutionError with its traceback, and is not stored.
+- **A failing block** raises markdown-exec's ExecutionError with its traceback (a worker's, or
+  its own run's), named as the block that raised, and is not stored.
+- **Every run** goes through run.run_code, with the block's own `workdir` and `width` and the
+  time limit: the page's process, a worker and a replay print the same.
 """
 
 from __future__ import annotations
@@ -15,12 +18,11 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .keys import KeyChain, Modules
 from .pool import Job, Pool
 from .reads import Watched
-from .run import BlockError, cacheable_html, run_code
+from .run import EXECUTION_OPTIONS, BlockError, block_name, cacheable_html, run_code
 from .scan import Block, exec_blocks, sessions
 from .store import Entry, Store
 
@@ -29,12 +31,12 @@ from .store import Entry, Store
 class Settings:
     """What an engine needs to know of the project (from the plugin's or extension's config)."""
 
-    root: Path
     watched: Watched
     env: str  # environment(): versions in every key
     # what else shapes a block's HTML (the Markdown config, versions); "": unknown, so a
     # block's HTML is not cached (the Markdown extension cannot tell)
     render_env: str = ""
+    timeout: float | None = None  # seconds a block may run (None: no limit)
 
 
 @dataclass
@@ -48,6 +50,8 @@ class PagePlan:
 class _Session:
     keys: KeyChain
     codes: list[str] = field(default_factory=list)
+    options: list[dict] = field(default_factory=list)  # each block's execution options
+    titles: list[str] = field(default_factory=list)
     run: int = 0  # how many of its blocks have run in this process
     namespace: dict = field(default_factory=dict)
 
@@ -88,16 +92,23 @@ class Engine:
         if blocks is None:
             blocks = exec_blocks(text, expand)
             keys = self.keys(blocks)
-        for name, members in sessions(blocks).items():
+        for members in sessions(blocks).values():
             chain = [keys[n] for n in members]
             if all(self.store.has(key) for key in chain):  # pending elsewhere counts as had
                 continue
             self.fresh.update(chain)
             if self.pool is None:
                 continue
-            about = [self._about(src, name, blocks[n].title, blocks[n].code) for n in members]
-            job = Job(self.store, chain, about)
-            if self.pool.submit(job, f"{src}:{name}", [blocks[n].code for n in members], self.settings.watched):
+            for key in chain:
+                self.store.failed.pop(key, None)
+            session = blocks[members[0]].session or None
+            about = [self._about(src, session, blocks[n].title, blocks[n].code) for n in members]
+            runs = [
+                (block_name(src, session, i + 1, blocks[n].title), blocks[n].code, blocks[n].options)
+                for i, n in enumerate(members)
+            ]
+            job = Job(self.store, chain, about, runs[0][0])
+            if self.pool.submit(job, runs, self.settings.watched, self.settings.timeout):
                 for key in chain:
                     self.store.pending[key] = job
         plan = PagePlan(blocks, keys, changed=self.shown.get(src) != keys)
@@ -149,8 +160,11 @@ class Engine:
         session_name = options.get("session")
         fresh = _Session(KeyChain(self.settings.env, self.modules))
         state = self._sessions.setdefault((self.page, session_name), fresh) if session_name else fresh
+        run_options = {k: options.get(k) for k in EXECUTION_OPTIONS}
         state.codes.append(source)
-        key = state.keys.add(source, options)
+        state.options.append(run_options)
+        state.titles.append(options.get("extra", {}).get("title", ""))
+        key = state.keys.add(source, run_options)
         self.blocks += 1
         keep = bool(self.settings.render_env)
         cached = self.store.get_html(self.html_key(key, options)) if keep and self.store.get(key) else None
@@ -162,39 +176,50 @@ class Engine:
             return Markup(cached["html"])  # noqa: S704 - what base_format made of the same inputs
 
         def run(code, returncode=None, session=None, id=None, **extra):  # noqa: A002, ARG001
-            return self._run(state, key, code, session, extra.get("title", ""))
+            return self._run(state, key, code, session)
 
         before = MarkdownConverter.counter
-        html = base_format(language="python", run=run, code=source, md=md, **options)
+        # the block's workdir and width are applied by run_code, around this block alone
+        rest = {k: v for k, v in options.items() if k not in EXECUTION_OPTIONS}
+        html = base_format(language="python", run=run, code=source, md=md, **rest)
         if keep and self.store.get(key) is not None and cacheable_html(str(html)):
             self.store.put_html(
                 self.html_key(key, options), {"html": str(html), "conversions": MarkdownConverter.counter - before}
             )
         return html
 
-    def _run(self, state: _Session, key: str, code: str, session: str | None, title: str) -> str:
+    def _run(self, state: _Session, key: str, code: str, session: str | None) -> str:
         from markdown_exec import ExecutionError, code_block
 
         entry = self.store.get(key)
         if entry is not None:
             return entry.output
-        name = f"{self.page}:{session or '-'}#{len(state.codes)}"
-        watched = self.settings.watched
+        number = len(state.codes)
+        names = [block_name(self.page, session, n + 1, state.titles[n]) for n in range(number)]
+        settings = self.settings
         if not self._forgotten:  # blocks run here import today's local modules (serve keeps the process)
             self.modules.forget()
             self._forgotten = True
+        if key in self.store.failed:  # a worker ran it: its error, not a second run
+            self.shown[self.page] = None
+            raise ExecutionError(code_block("python", self.store.failed[key]))
         try:
-            while state.run < len(state.codes) - 1:  # replay the blocks that were hits
-                run_code(state.codes[state.run], state.namespace, name, watched)
+            while state.run < number - 1:  # replay the blocks that were hits, each as itself
+                n = state.run
+                run_code(
+                    state.codes[n], state.namespace, names[n], settings.watched, state.options[n], settings.timeout
+                )
                 state.run += 1
-            output, reads = run_code(code, state.namespace, title or name, watched)
+            output, reads = run_code(
+                code, state.namespace, names[-1], settings.watched, state.options[-1], settings.timeout
+            )
         except BlockError as error:
             self.shown[self.page] = None  # so the next rebuild renders this page again
             raise ExecutionError(code_block("python", error.trace)) from None
         finally:
             self.executed += 1
         state.run += 1
-        self.store.put(key, Entry(output, reads), about=self._about(self.page, session, title, code))
+        self.store.put(key, Entry(output, reads), about=self._about(self.page, session, state.titles[-1], code))
         return output
 
     def _about(self, page: str, session: str | None, title: str, code: str) -> dict:

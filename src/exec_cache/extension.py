@@ -29,6 +29,7 @@ class ExecCacheExtension(Extension):
             "versions": [[], "distributions whose version is in every key"],
             "cache_dir": ["", "where entries are kept as JSON files; empty: in memory only"],
             "custom_fences": [[], "other pymdownx.superfences custom fences"],
+            "timeout": [120, "seconds a block may run; past it, it fails (0: no limit)"],
         }
         super().__init__(**kwargs)
 
@@ -38,7 +39,7 @@ class ExecCacheExtension(Extension):
         get = self.getConfig
         root = Path(get("root")).resolve()
         watched = Watched(root, tuple(root / d for d in get("read_dirs")), tuple(root / d for d in get("modules")))
-        settings = Settings(root, watched, environment(("markdown-exec", *get("versions"))))
+        settings = Settings(watched, environment(("markdown-exec", *get("versions"))), timeout=get("timeout") or None)
         self.engine = Engine(settings, Store(watched, root / get("cache_dir") if get("cache_dir") else None))
         fence = {"name": "python", "class": "python", "validator": validator, "format": self.engine.formatter}
         md.registerExtensions(

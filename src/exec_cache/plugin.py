@@ -38,7 +38,8 @@ class ExecCacheConfig(Config):
     versions = c.ListOfItems(c.Type(str), default=[])  # distributions whose version is in every key
     cache = c.Type(bool, default=False)  # `mkdocs build` reads and writes cache_dir (serve always does)
     cache_dir = c.Type(str, default=".cache/exec")
-    workers = c.Optional(c.Type(int))  # default: one per core; 0: every block runs as its page renders
+    workers = c.Optional(c.Type(int))  # default: one per usable core; 0: every block runs as its page renders
+    timeout = c.Type((int, float), default=120)  # seconds a block may run; past it the build fails (0: no limit)
     poll = c.Optional(c.Type(float))  # serve: seconds between looks for changes (MkDocs: 0.5)
     keep_html = c.Type(bool, default=True)  # a cached block's HTML kept too (no base_format for it)
     remember_pages = c.Type(bool, default=True)  # serve: a page whose inputs are unchanged is not scanned again
@@ -92,7 +93,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         self.config_file = config.config_file_path
         workers = self.config.workers  # unset: one per core, none for a cached build (its few
         if workers is None:  # misses run sooner than workers start)
-            workers = 0 if self.command != "serve" and self.config.cache else os.cpu_count() or 1
+            workers = 0 if self.command != "serve" and self.config.cache else len(os.sched_getaffinity(0))
         if self.pool is None:
             self.pool = Pool(workers, list(self.config.preload))
         self.pool.start()  # the preload's import overlaps the rest of MkDocs' start-up
@@ -136,10 +137,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         dirs = tuple(self.root / d for d in self.config.read_dirs)
         watched = Watched(self.root, dirs, tuple(self.root / d for d in self.config.modules))
         return Settings(
-            self.root,
             watched,
             environment(("markdown-exec", *self.config.versions)),
             render_env(self.config_file) if self.config.keep_html else "",
+            self.config.timeout or None,
         )
 
     def on_pre_build(self, config):

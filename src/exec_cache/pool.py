@@ -1,13 +1,17 @@
 """Worker processes that run sessions ahead of rendering, and whatever else a site sends them.
 
 Workers are forks of one forkserver that imported the configured preload (torch, say) once;
-under `mkdocs serve` the pool lives across rebuilds, so a snippet edit pays no import. Every
-parallel path falls back to running in this process: a pool that fails to start, or a worker
-that dies, leaves its blocks to the page that shows them.
+under `mkdocs serve` the pool lives across rebuilds, so a snippet edit pays no import.
+
+Failures are said once, in the log: a pool that fails to start leaves every block to the pages
+that show them; a worker that dies is replaced and its sessions sent again, once (then the
+pages run them); a block that ran out of time ends its worker's pool (the next job gets a new
+one), so no process it left behind lingers.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -20,6 +24,7 @@ from .run import run_session
 from .store import Entry, Store
 
 PARENT = "EXEC_CACHE_PARENT"  # in the environment of every process a pool starts
+log = logging.getLogger("mkdocs.plugins.exec_cache")
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -55,10 +60,11 @@ def _ready() -> None:
 class Job:
     """One session sent to a worker; `collect` waits for it and stores what it printed."""
 
-    def __init__(self, store: Store, keys: list[str], about: list[dict]):
-        self.store, self.keys, self.about = store, keys, about
+    def __init__(self, store: Store, keys: list[str], about: list[dict], name: str):
+        self.store, self.keys, self.about, self.name = store, keys, about, name
         self.future: Future = Future()  # the worker's results, once it has run the session
         self.lock, self.done = threading.Lock(), False
+        self.tries = 0
 
     def collect(self) -> None:
         with self.lock:
@@ -67,11 +73,13 @@ class Job:
             self.done = True
             try:
                 results = self.future.result()
-            except Exception:  # noqa: BLE001 - a dead worker: rendering runs the blocks itself
+            except Exception:  # noqa: BLE001 - said by the pool; rendering runs the blocks itself
                 return
             for key, about, result in zip(self.keys, self.about, results):
-                if result is not None:
-                    self.store.put(key, Entry(*result), about=about)
+                if result[0] == "ok":
+                    self.store.put(key, Entry(*result[1:]), about=about)
+                else:
+                    self.store.failed[key] = result[1]
 
 
 class Pool:
@@ -104,6 +112,9 @@ class Pool:
             )
             for _ in range(self.workers):  # the first one starts the forkserver
                 pool.submit(_ready)
+        except Exception as error:  # noqa: BLE001 - said once; every block then runs as its page renders
+            log.warning(f"exec-cache: the worker pool did not start ({error}); blocks run as their pages render")
+            pool = None
         finally:  # a pool that failed to start leaves every block to the rendering
             with self.lock:
                 self.pool, self.ready = pool, True
@@ -135,22 +146,44 @@ class Pool:
                 return None
 
     def _send(self, job: Job, args: tuple) -> None:
+        job.tries += 1
         try:
             if self.pool is None:
                 raise BrokenProcessPool("no worker pool")
-            sent = self.pool.submit(run_session, *args)
-        except BrokenProcessPool as error:  # a worker died (killed?): rendering runs the blocks
-            self.pool = None
+            sent, pool = self.pool.submit(run_session, *args), self.pool
+        except (BrokenProcessPool, RuntimeError) as error:  # rendering runs the blocks
             job.future.set_exception(error)
             return
 
         def copy(done: Future) -> None:
-            if done.exception() is not None:
-                job.future.set_exception(done.exception())
-            else:
-                job.future.set_result(done.result())
+            error = done.exception()
+            if isinstance(error, BrokenProcessPool):
+                self._replace(pool, f"a worker died ({job.name} was among the sessions in flight)")
+                if job.tries < 2:
+                    with self.lock:
+                        return self._send(job, args)
+                why = "its worker died twice while running it (killed, out of memory, or stuck in C code)"
+                return job.future.set_result([("error", f"{job.name}: {why}\n")] * len(job.keys))
+            if error is not None:
+                return job.future.set_exception(error)
+            if any(result[0] == "timeout" for result in done.result()):
+                self._replace(pool, None)  # the timed-out block's worker goes, with anything it started
+            job.future.set_result(done.result())
 
         sent.add_done_callback(copy)
+
+    def _replace(self, broken: ProcessPoolExecutor, why: str | None) -> None:
+        """A new executor for the next jobs, once per broken one (its workers are ended)."""
+        with self.lock:
+            if self.pool is not broken:
+                return  # replaced already
+            if why:
+                log.warning(f"exec-cache: {why}; the worker pool is replaced and its sessions are sent again")
+            context = get_context("forkserver")
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_worker_start, initargs=(str(Path.cwd()), self.preload)
+            )
+        broken.shutdown(wait=False, cancel_futures=False)
 
     def shutdown(self) -> None:
         if self.starting is not None:

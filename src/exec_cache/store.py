@@ -56,6 +56,7 @@ class Store:
         self.memory: dict[str, Entry] = {}
         self.html: dict[str, dict] = {}
         self.pending: dict = {}  # key -> pool.Job
+        self.failed: dict[str, str] = {}  # key -> the traceback of a block that failed in a worker
         self.ignored: list[str] = []  # unreadable entry files, for the log
 
     def _path(self, key: str, kind: str = "") -> Path:

@@ -190,6 +190,7 @@ def test_a_worker_imports_the_local_modules_though_it_started_before_they_were_o
     (lib / "late_helper.py").write_text("ANSWER = 41 + 1\n", encoding="utf-8")
     monkeypatch.setattr(sys, "path", [p for p in sys.path if p != str(lib)])
     monkeypatch.delitem(sys.modules, "late_helper", raising=False)
-    [result] = run_session("t", ["from late_helper import ANSWER\nprint(ANSWER)"], Watched(tmp_path, (), (lib,)))
-    assert result is not None and result[0] == "42\n"
+    blocks = [("t", "from late_helper import ANSWER\nprint(ANSWER)", {})]
+    [result] = run_session(blocks, Watched(tmp_path, (), (lib,)), None)
+    assert result == ("ok", "42\n", {})
     sys.modules.pop("late_helper", None)

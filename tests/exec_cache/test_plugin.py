@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import tiny_project as tiny
 
-from helpers import digests, free_port, wait_for
+from helpers import digests, free_port, started_by, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -81,20 +81,6 @@ def test_a_missing_include_fails_the_build_naming_the_page(project):
 
 
 # -- serve ---------------------------------------------------------------------------------
-
-def started_by(pid: int) -> list[int]:
-    """The live processes whose environment names `pid` as the MkDocs that started them."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            environ = (proc / "environ").read_bytes().split(b"\0")
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (OSError, IndexError):
-            continue
-        if f"EXEC_CACHE_PARENT={pid}".encode() in environ and state != "Z":
-            found.append(int(proc.name))
-    return found
-
 
 def test_serve_shows_errors_follows_edits_and_leaves_nothing_behind(project, tmp_path):
     # the engine's own code inside the project, first on the path: an edit to it is seen
