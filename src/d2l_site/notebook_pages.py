@@ -73,19 +73,6 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _code_cells(path: Path) -> list[str] | None:
-    """The code of the notebook the last build wrote, if any (read without nbformat)."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        return [
-            "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
-            for c in cells
-            if c["cell_type"] == "code"
-        ]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 class Notebooks:
     """One build's notebooks. `engine` is the exec-cache engine; `options` mkdocs-jupyter's
     options for a render in a worker (a notebook whose blocks changed), or None (no notebook
@@ -105,13 +92,12 @@ class Notebooks:
         self.written: set[str] = set()
         self.sent: set[str] = set()
         self.changed: set[str] = set()  # notebooks whose blocks show other outputs than last time
-        self.errors: dict[str, Exception] = {}  # raised in a background thread, raised again later
         self.lock = threading.Lock()  # notebooks are written and sent from two threads
 
-    def add(self, page, body: str, plan, nb_json: str | None, files, config) -> str:
+    def add(self, page, body: str, plan, nb_json: str | None, files, config, previous: str | None = None) -> str:
         """Make the notebook of `page` (`body`: its Markdown as its blocks see it) and list it
-        in `files`. `nb_json` is the notebook as the last build made it from the same inputs;
-        returns the notebook as made, to keep for the next build."""
+        in `files`. `nb_json` is the notebook as the last build made it from the same inputs,
+        `previous` as it made it from any (serve); returns the notebook as made, to keep."""
         nb_uri = notebook_uri(page.src_uri)
         # A real source dir, not File.generated: mkdocs-jupyter's NotebookFile reads src_dir
         nb_file = File(
@@ -138,13 +124,9 @@ class Notebooks:
         if shown != [b.include for b in plan.blocks]:
             raise PluginError(f"{page.src_uri}: its notebook cells do not match its blocks")
         path = self.folder / nb_uri
-        # Under serve a prose-only edit leaves the notebook as it was (rewritten, it is drawn
-        # again: make bench measures it); a build always writes it, a changed block or cell too.
-        if (
-            plan.changed
-            or not self.lazy
-            or _code_cells(path) != [c["source"] for c in cells if c["cell_type"] == "code"]
-        ):
+        # Under serve a notebook whose cells and outputs are unchanged is left as it was (rewritten,
+        # it is drawn again: make bench measures it); a build always writes it.
+        if plan.changed or not self.lazy or previous != nb_json or not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nbformat.from_dict(json.loads(nb_json)), path)  # outputs are added when its page renders
         self.made[nb_uri] = (nb_json, path, plan.keys)
@@ -160,8 +142,6 @@ class Notebooks:
         """The notebook with its page's outputs; once a build (add_outputs fills the cells in
         place). With `if_complete`, only if every block has its output already (else False)."""
         with self.lock:
-            if nb_uri in self.errors:
-                raise self.errors.pop(nb_uri)
             if nb_uri in self.written:
                 return True
             nb_json, path, keys = self.made[nb_uri]
@@ -195,11 +175,11 @@ class Notebooks:
                     self.drawn[nb_uri] = (_digest(path), future)
 
     def _send_in_background(self, nb_uri: str) -> None:
+        """(when_run: what this raises fails the build)"""
         try:
             self.send(nb_uri, if_complete=True)
-        except Exception as error:  # noqa: BLE001 - raised again when the page renders
-            with self.lock:
-                self.errors[nb_uri] = error
+        except Exception as error:
+            raise RuntimeError(f"{nb_uri}: {error}") from error
 
     def take_rendered(self, page) -> None:
         """If a worker drew this notebook page, in this build or (serve) from the same .ipynb

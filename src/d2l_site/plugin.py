@@ -66,6 +66,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.memo: dict[str, tuple] = {}  # page -> (inputs, converted body, notebook JSON), for serve
         self.drawn: dict[str, tuple] = {}  # notebook -> (its .ipynb's digest, a worker's HTML), for serve
         self.archived: list | None = None  # what the zip was last written from, for serve
+        self.site_seen = None  # serve: what every page shows of the others (titles, pages, nav)
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -128,16 +129,22 @@ class SitePlugin(BasePlugin[SiteConfig]):
         for snippet in sorted((self.root / self.config.snippets).rglob("*.py")):
             files.append(File.generated(config, str(snippet.relative_to(self.root)), abs_src_path=str(snippet)))
         callouts = config.plugins.get("callouts")
+        # what every page's conversion reads besides its own text; and what every page shows of
+        # the others (nav, titles): a change to that renders every page again under serve --dirty
         shared = (
             repr(sorted(self.vault.pages.items())),
             repr(sorted(self.vault.files.items())),
             tuple(f.src_uri for f in pages),
+            repr(sorted(self.vault.book.items())),
         )
+        site = (shared[0], shared[2], repr(config.nav))
+        every_page, self.site_seen = self.site_seen is not None and site != self.site_seen, site
         for page in pages:
             text = Path(page.abs_src_path).read_text(encoding="utf-8")
             body, meta = get_data(text)
             inputs = (text, included_stats(self.root, body), shared)
-            known = self.memo.get(page.src_uri) if self.config.remember_pages else None
+            last = self.memo.get(page.src_uri)
+            known = last if self.config.remember_pages else None
             if known and known[0] == inputs:  # serve: an unchanged page is not converted again
                 converted, nb_json = known[1], known[2]
             else:  # the callouts plugin's own conversion, then the Obsidian syntax: once per page
@@ -146,10 +153,15 @@ class SitePlugin(BasePlugin[SiteConfig]):
                 )
                 converted, nb_json = self.vault.convert(converted, page.src_uri), None
             self.bodies[page.src_uri] = (body, converted)
+            if last and last[1] != converted:  # --dirty would skip it: its file is unchanged
+                self.exec.render_again(page.src_uri)
             plan = self.exec.plan_page(page.src_uri, converted)
             if meta.get("notebook"):
-                nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config)
+                previous = last[2] if last else None
+                nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config, previous)
             self.memo[page.src_uri] = (inputs, converted, nb_json)
+        for src in [*(page.src_uri for page in pages), *self.notebooks.made] if every_page else ():
+            self.exec.render_again(src)
         return files
 
     @event_priority(100)  # before the callouts plugin: the text is converted already

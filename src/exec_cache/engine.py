@@ -72,6 +72,8 @@ class Engine:
         self.executed = 0  # blocks run while rendering (not by a worker), for the log and tests
         self.fresh: set[str] = set()  # keys sent to the workers in this build
         self.blocks = self.html_ready = 0  # blocks formatted, and of those, whose HTML was ready
+        self._threads: list[threading.Thread] = []  # when_run's callbacks
+        self._errors: list[str] = []  # what they raised
 
     # -- before the pages render --------------------------------------------------------
 
@@ -122,21 +124,39 @@ class Engine:
 
     def when_run(self, keys: list[str], callback) -> None:
         """Call `callback()` in a thread of its own once every worker job that runs one of
-        `keys` is done (at once if none is pending)."""
+        `keys` is done (at once if none is pending). What it raises fails the build
+        (`background_errors`)."""
         jobs = {id(j): j for j in (self.store.pending.get(k) for k in keys) if j is not None}
         left, lock = [len(jobs)], threading.Lock()
+
+        def guarded():
+            try:
+                callback()
+            except Exception as error:  # noqa: BLE001 - said at the end of the build
+                self._errors.append(f"{type(error).__name__}: {error}")
+
+        def start():
+            thread = threading.Thread(target=guarded, daemon=True)
+            self._threads.append(thread)
+            thread.start()
 
         def one_done(_future):
             with lock:
                 left[0] -= 1
                 if left[0]:
                     return
-            threading.Thread(target=callback, daemon=True).start()
+            start()
 
         if not jobs:
-            threading.Thread(target=callback, daemon=True).start()
+            start()
         for job in jobs.values():
             job.future.add_done_callback(one_done)
+
+    def background_errors(self) -> list[str]:
+        """Wait for when_run's callbacks; what they raised."""
+        for thread in list(self._threads):
+            thread.join()
+        return self._errors
 
     def call(self, fn, *args):
         """Run a picklable fn(*args) in a worker process: a Future, or None (run it here)."""

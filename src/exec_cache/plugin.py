@@ -75,6 +75,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         self.shown: dict[str, list[str] | None] = {}  # page -> keys of the blocks it last showed
         self.scans: dict[str, tuple] = {}  # page -> (inputs, (blocks, keys)), for serve
         self.code: dict[str, int] | None = None  # the plugins' own modules when serve started
+        self.again: set[str] = set()  # pages a site plugin says must render again (serve --dirty)
 
     @property
     def caching(self) -> bool:
@@ -158,6 +159,13 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         self.engine = Engine(settings, store, self.pool, self.shown)
         self.modules = None  # (path, mtime, size) of the local modules, for plan_page
         self.expand = expander(config.mdx_configs)
+        self.again = set()
+
+    def render_again(self, src: str) -> None:
+        """Have `mkdocs serve --dirty` render the page `src` in this build though its source file
+        is unchanged (a site plugin whose conversion of it changed; exec-cache does so for a page
+        whose blocks changed)."""
+        self.again.add(src)
 
     def plan_page(self, src: str, text: str) -> PagePlan:
         """Plan a page whose Markdown, as its fences will see it, is `text` (a site plugin that
@@ -186,11 +194,10 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
     def on_files(self, files, config):
         for file in files.documentation_pages():
             src = file.src_uri
-            if not src.endswith(".md"):
-                continue
-            if src not in self.engine.plans:
+            if src.endswith(".md") and src not in self.engine.plans:
                 self.plan_page(src, Path(file.abs_src_path).read_text(encoding="utf-8"))
-            if self.command == "serve" and self.engine.plans[src].changed:
+            plan = self.engine.plans.get(src)
+            if self.command == "serve" and (src in self.again or (plan and plan.changed)):
                 patches.mark_modified(file)  # --dirty would skip it: its source file is unchanged
         return files
 
@@ -199,6 +206,9 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         return markdown
 
     def on_post_build(self, config):
+        errors = self.engine.background_errors()
+        if errors:
+            raise PluginError("; ".join(errors))
         log.info(self.engine.summary())
         for path in self.engine.store.ignored:
             log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")

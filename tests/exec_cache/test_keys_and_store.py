@@ -194,3 +194,17 @@ def test_a_worker_imports_the_local_modules_though_it_started_before_they_were_o
     [result] = run_session(blocks, Watched(tmp_path, (), (lib,)), None)
     assert result == ("ok", "42\n", {})
     sys.modules.pop("late_helper", None)
+
+
+def test_an_error_in_a_background_callback_is_kept_for_the_build_to_fail_on(tmp_path):
+    """On d16244c a when_run callback that raised printed a thread traceback and the build passed."""
+    from exec_cache.engine import Engine, Settings
+
+    engine = Engine(Settings(Watched(tmp_path, ()), "env"), Store(Watched(tmp_path, ())))
+
+    def draw():
+        raise RuntimeError("notebooks/a.ipynb: 坏了")
+
+    engine.when_run([], draw)
+    engine.when_run([], lambda: None)
+    assert engine.background_errors() == ["RuntimeError: notebooks/a.ipynb: 坏了"]
