@@ -48,7 +48,8 @@ def tied_explorer(ns: dict) -> str:
     import json
 
     first, q = ns["CASES"][0], ns["results"][0]
-    assert first["tied"] and first["loss"] == "out - y", "the explorer opens on the note's example"
+    if not (first["tied"] and first["loss"] == "out - y"):
+        raise ValueError("the explorer must open on the note's example (tied, loss out - y): CASES[0]")
     fields = "".join(
         f'<div class="explorer-field"><label for="tx-{n}" id="tx-{n}-label">{escape(label)}</label>'
         f'<input type="number" id="tx-{n}" name="{n}" value="{num(first[n])}" step="any" inputmode="decimal">'

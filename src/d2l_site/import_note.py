@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
-import linecache
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 from pathlib import Path
+
+from exec_cache.store import write_whole
 
 from .note_blocks import NoteError
 from .note_plan import Plan, make_plan
@@ -39,26 +38,37 @@ from .note_plan import Plan, make_plan
 # -- running the blocks, writing, building ------------------------------------------------------
 
 
+def time_limit(root: Path) -> float | None:
+    """exec-cache's `timeout` in mkdocs.yml (its default if unset): a note's blocks get the same
+    limit as on the page."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.utils.yaml import get_yaml_loader, yaml_load
+
+    with open(root / "mkdocs.yml", "rb") as config:  # MkDocs' own loader: !ENV and !relative
+        plugins = yaml_load(config, get_yaml_loader(config=MkDocsConfig())).get("plugins") or []
+    options = next((p["exec-cache"] for p in plugins if isinstance(p, dict) and "exec-cache" in p), None) or {}
+    return options.get("timeout", 120) or None
+
+
 def run_blocks(plan: Plan, root: Path) -> None:
-    """Run every session as its file would run alone; a raising block stops the import."""
+    """Run every session as the page will (exec-cache's run_code, its time limit); a raising
+    block stops the import."""
+    from exec_cache.reads import Watched
+    from exec_cache.run import BlockError, run_code
+
     sys.path.insert(0, str(root))
+    timeout = time_limit(root)
     for path, sections in plan.sessions.items():
-        namespace: dict = {"__name__": "__main__"}
+        namespace: dict = {}
         for section, code in sections:
             block = next((b for b in plan.blocks if b.section == section), None)
-            out = io.StringIO()
-            name = f"{path}:{section}"
-            linecache.cache[name] = (len(code), None, code.splitlines(True), name)  # traceback shows the code
             try:
-                with contextlib.redirect_stdout(out):
-                    exec(compile(code, name, "exec"), namespace)  # noqa: S102
-            except BaseException as error:  # noqa: BLE001 -- any failure of the reader's code
-                trace = traceback.TracebackException.from_exception(error)
-                trace.stack = traceback.StackSummary.from_list([f for f in trace.stack if f.filename != __file__])
+                output, _ = run_code(code, namespace, f"{path}:{section}", Watched(root, ()), None, timeout)
+            except BlockError as error:
                 where = f"the python block at line {block.start} of the note" if block else f"the set-up of {path}"
-                raise NoteError(f"{where} raises:\n{''.join(trace.format()).rstrip()}") from None
+                raise NoteError(f"{where} raises:\n{error.trace.rstrip()}") from None
             if block:
-                block.live = out.getvalue()
+                block.live = output
 
 
 def write(plan: Plan, root: Path) -> dict[Path, bytes | None]:
@@ -71,10 +81,7 @@ def write(plan: Plan, root: Path) -> dict[Path, bytes | None]:
         full = root / path
         data = content.encode() if isinstance(content, str) else content
         if before[path] != data:
-            full.parent.mkdir(parents=True, exist_ok=True)
-            tmp = full.with_name(full.name + ".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(full)
+            write_whole(full, data)
     for path in plan.removed:
         (root / path).unlink(missing_ok=True)
     return before

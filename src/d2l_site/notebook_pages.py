@@ -23,21 +23,6 @@ from mkdocs.utils import get_relative_url
 from . import notebooks, patches
 from .notebook_render import render_html
 
-# mkdocs-jupyter's options that a render in a worker needs
-RENDER_OPTIONS = (
-    "execute",
-    "kernel_name",
-    "theme",
-    "allow_errors",
-    "show_input",
-    "no_input",
-    "no_prompt",
-    "remove_tag_config",
-    "highlight_extra_classes",
-    "include_requirejs",
-    "custom_mathjax_url",
-)
-
 
 def notebook_uri(page_src: str) -> str:
     """Where a page's notebook goes (in the notebook folder, and on the site)."""

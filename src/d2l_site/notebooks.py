@@ -15,19 +15,11 @@ import re
 
 import nbformat
 
-from exec_cache.scan import TRUE, fence_at, lines_of
+from exec_cache.scan import PYTHON, TRUE, fence_at, lines_of
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 BLOCK_ANCHOR = re.compile(r"^\{: #(?P<id>[\w-]+) \}$")  # obsidian.py's block id line
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
-
-
-def _strip_front_matter(text: str) -> str:
-    if text.startswith("---\n"):
-        end = text.find("\n---\n", 4)
-        if end != -1:
-            return text[end + 5 :]
-    return text
 
 
 def _cell(cell_type: str, source: str) -> nbformat.NotebookNode:
@@ -59,7 +51,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
             line = lines[i]
             fence = fence_at(lines, i)
             admonition = ADMONITION.match(line)
-            if fence and fence.lang == "python" and not fence.indent:
+            if fence and fence.lang in PYTHON:  # every spelling the engine runs, at any indent
                 attrs, include = fence.attrs, fence.include
                 if include:
                     flush()
@@ -91,7 +83,7 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                 prose.append(f"{quote}{line}".rstrip() if line.strip() else quote.rstrip())
                 i += 1
 
-    walk(lines_of("\n".join(_strip_front_matter(text).splitlines())), "")  # callouts indent with tabs
+    walk(lines_of("\n".join(text.splitlines())), "")  # callouts indent with tabs
     flush()
     return cells
 
@@ -112,7 +104,8 @@ def add_outputs(nb: nbformat.NotebookNode, outputs: list[str | None]) -> nbforma
     block printed, as a kernel would; a `page_output` cell gets the figure, formulas, remark
     or table the block showed, in a form Jupyter renders offline. Empty ones are dropped."""
     cells = [c for c in nb.cells if c.cell_type == "code" or "page_output" in c.metadata]
-    assert len(cells) == len(outputs)
+    if len(cells) != len(outputs):
+        raise ValueError(f"{len(outputs)} block outputs for {len(cells)} notebook cells")
     count = 0
     for cell, text in zip(cells, outputs):
         if cell.cell_type == "markdown":

@@ -7,7 +7,8 @@
 - makes the notebook pages pages of this site (notebook_render.py, notebook_css.py);
 - publishes the snippet files, one zip of snippets and notebooks, and Material's palette
   stylesheet without its switching rule (publish.py);
-- under `mkdocs serve`, keeps compiled Jinja templates between rebuilds (Material's and nbconvert's).
+- under `mkdocs serve`, keeps compiled Jinja templates in memory between rebuilds (Material's and
+  nbconvert's), and jieba's dictionary cache (search) in a folder of this user's alone.
 
 It uses exec-cache only through its public interface (exec_cache.plugin.engine_plugin).
 """
@@ -15,7 +16,9 @@ It uses exec-cache only through its public interface (exec_cache.plugin.engine_p
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
+import os
 import tempfile
 from importlib import metadata
 from pathlib import Path
@@ -28,12 +31,13 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from exec_cache.plugin import engine_plugin
-from exec_cache.scan import included_stats
+from exec_cache.scan import included_stats, stamp
+from exec_cache.store import Memo, UnsafeFolder, private_folder
 
 from . import obsidian, patches, publish
 from .notebook_css import NotebookCSS
-from .notebook_pages import RENDER_OPTIONS, Notebooks, notebook_uri, temp_folder
-from .notebook_render import as_site_page
+from .notebook_pages import Notebooks, notebook_uri, temp_folder
+from .notebook_render import as_site_page, compiled_templates
 from .page_helpers import ARCHIVE, math
 
 log = logging.getLogger("mkdocs.plugins.d2l_site")
@@ -50,20 +54,24 @@ class SiteConfig(Config):
     lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
 
 
-def _template_cache():
-    """Compiled Jinja templates, kept in a temp folder between rebuilds of `mkdocs serve`."""
-    import jinja2
-
-    folder = Path(tempfile.gettempdir()) / "d2l-notes-jinja"
-    folder.mkdir(exist_ok=True)
-    return jinja2.FileSystemBytecodeCache(str(folder))
+def _private_jieba_cache() -> None:
+    """jieba (the search plugin's Chinese segmenter) reads its dictionary cache back from the
+    shared temp folder under a fixed name: give it a folder of this user's alone."""
+    if importlib.util.find_spec("jieba") is None:
+        return
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "d2l-notes" / "jieba"
+    try:
+        patches.jieba_cache_in(str(private_folder(folder)))
+    except UnsafeFolder as error:
+        log.warning(f"d2l-site: {error}")
+        patches.jieba_cache_in(tempfile.mkdtemp(prefix="d2l-jieba-"))  # this process's own (0700)
 
 
 class SitePlugin(BasePlugin[SiteConfig]):
     def __init__(self):
         self.command = "build"
         self.folder: Path | None = None  # this process's notebook folder
-        self.memo: dict[str, tuple] = {}  # page -> (inputs, converted body, notebook JSON), for serve
+        self.memo = Memo()  # page -> (converted body, notebook JSON), for serve
         self.drawn: dict[str, tuple] = {}  # notebook -> (its .ipynb's digest, a worker's HTML), for serve
         self.archived: list | None = None  # what the zip was last written from, for serve
         self.site_seen = None  # serve: what every page shows of the others (titles, pages, nav)
@@ -77,8 +85,9 @@ class SitePlugin(BasePlugin[SiteConfig]):
             )
 
     def on_config(self, config):
+        _private_jieba_cache()
         if self.command == "serve" and self.config.keep_templates:  # rebuilds recompile ~60 templates
-            patches.keep_compiled_templates(_template_cache())
+            patches.keep_compiled_templates(compiled_templates())
         self.exec = engine_plugin(config)
         self.root = Path(config.config_file_path).parent
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -87,16 +96,24 @@ class SitePlugin(BasePlugin[SiteConfig]):
             versions = " ".join(
                 f"{d} {metadata.version(d)}" for d in ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments")
             )
-            jupyter.config["cache"] = True
-            jupyter.config["cache_dir"] = str(
-                self.root / ".cache/mkdocs-jupyter" / hashlib.sha256(versions.encode()).hexdigest()[:16]
-            )
+            folder = self._cache_folder(f".cache/mkdocs-jupyter/{hashlib.sha256(versions.encode()).hexdigest()[:16]}")
+            if folder is not None:
+                for path in patches.cache_notebook_renders(jupyter, folder):
+                    log.info(f"ignored an unreadable cache entry (it is made again): {path}")
         self.jupyter = jupyter
         return config
 
+    def _cache_folder(self, rel: str) -> Path | None:
+        """A cache folder of the project's, if it is this user's alone (else said, and no cache)."""
+        try:
+            return private_folder(self.root / rel)
+        except UnsafeFolder as error:
+            log.warning(f"d2l-site: {error}")
+            return None
+
     def on_env(self, env, config, files):
         if self.command == "serve" and self.config.keep_templates:
-            env.bytecode_cache = _template_cache()
+            env.bytecode_cache = compiled_templates()  # in memory: nothing read back from a shared folder
         return env
 
     def on_pre_build(self, config):
@@ -104,7 +121,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
             self.folder = temp_folder()
         # a notebook whose blocks changed is drawn by a worker if there are any; the others are
         # drawn here (mkdocs-jupyter's own cache answers when caching), or reused under serve
-        options = None if self.jupyter is None else {name: self.jupyter.config[name] for name in RENDER_OPTIONS}
+        options = None if self.jupyter is None else patches.render_options(self.jupyter)
         engine = self.exec.engine
         self.notebooks = Notebooks(
             engine,
@@ -118,7 +135,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.css = NotebookCSS(
             engine.call,
             whole=self.command == "serve" or not self.config.cut_notebook_css,
-            cache_dir=self.root / ".cache/notebook-css" if self.exec.config.cache else None,
+            cache_dir=self._cache_folder(".cache/notebook-css") if self.exec.config.cache else None,
         )
         self.bodies: dict[str, tuple[str, str]] = {}  # page -> (Markdown as read, as converted)
 
@@ -129,6 +146,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         for snippet in sorted((self.root / self.config.snippets).rglob("*.py")):
             files.append(File.generated(config, str(snippet.relative_to(self.root)), abs_src_path=str(snippet)))
         callouts = config.plugins.get("callouts")
+        callouts = patches.callout_converter(callouts) if callouts is not None else (lambda text: text)
         # what every page's conversion reads besides its own text; and what every page shows of
         # the others (nav, titles): a change to that renders every page again under serve --dirty
         shared = (
@@ -143,23 +161,20 @@ class SitePlugin(BasePlugin[SiteConfig]):
             text = Path(page.abs_src_path).read_text(encoding="utf-8")
             body, meta = get_data(text)
             inputs = (text, included_stats(self.root, body), shared)
-            last = self.memo.get(page.src_uri)
-            known = last if self.config.remember_pages else None
-            if known and known[0] == inputs:  # serve: an unchanged page is not converted again
-                converted, nb_json = known[1], known[2]
+            last = self.memo.last(page.src_uri)
+            known = self.memo.made(page.src_uri, inputs) if self.config.remember_pages else None
+            if known:  # serve: an unchanged page is not converted again
+                converted, nb_json = known
             else:  # the callouts plugin's own conversion, then the Obsidian syntax: once per page
-                converted = (
-                    body if callouts is None else callouts.on_page_markdown(body, page=None, config=config, files=files)
-                )
-                converted, nb_json = self.vault.convert(converted, page.src_uri), None
+                converted, nb_json = self.vault.convert(callouts(body), page.src_uri), None
             self.bodies[page.src_uri] = (body, converted)
-            if last and last[1] != converted:  # --dirty would skip it: its file is unchanged
+            if last and last[0] != converted:  # --dirty would skip it: its file is unchanged
                 self.exec.render_again(page.src_uri)
             plan = self.exec.plan_page(page.src_uri, converted)
             if meta.get("notebook"):
-                previous = last[2] if last else None
+                previous = last[1] if last else None
                 nb_json = self.notebooks.add(page, converted, plan, nb_json, files, config, previous)
-            self.memo[page.src_uri] = (inputs, converted, nb_json)
+            self.memo.keep(page.src_uri, inputs, (converted, nb_json))
         for src in [*(page.src_uri for page in pages), *self.notebooks.made] if every_page else ():
             self.exec.render_again(src)
         return files
@@ -199,7 +214,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         bar = " ".join(filter(None, [publish.verified(), links]))
         return publish.under_title(html, f'<p class="notebook-links">{bar}</p>')
 
-    @event_priority(10)  # before exec-cache ends its workers (one may still parse the stylesheet)
+    @event_priority(10)  # before exec-cache's summary
     def on_post_build(self, config):
         site = Path(config.site_dir)
         if self.config.cut_palette_rule:
@@ -209,10 +224,10 @@ class SitePlugin(BasePlugin[SiteConfig]):
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)
         members = [(str(p.relative_to(self.root)), p) for p in snippets]
         members += [(f"notebooks/{path.name}", path) for _, path, _ in made]
-        stamp = [(name, path.stat().st_mtime_ns, path.stat().st_size) for name, path in members]
-        if not (self.config.lazy_archive and stamp == self.archived and (site / ARCHIVE).is_file()):
+        stamps = [(name, *stamp(path)) for name, path in members]
+        if not (self.config.lazy_archive and stamps == self.archived and (site / ARCHIVE).is_file()):
             publish.write_archive(site / ARCHIVE, members)
-            self.archived = stamp
+            self.archived = stamps
         log.info(
             f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
             f"notebook stylesheet parsed by {self.css.parsed_by}"

@@ -4,11 +4,14 @@ the snippets and notebooks as one zip for offline study, and the "verified with"
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import re
 import zipfile
 from importlib import metadata
 from pathlib import Path
+
+from exec_cache.store import write_whole
 
 log = logging.getLogger("mkdocs.plugins.d2l_site")
 
@@ -39,14 +42,13 @@ def drop_palette_switching_rule(site: Path) -> None:
 def write_archive(target: Path, members: list[tuple[str, Path]]) -> None:
     """One zip of `members` (name in the zip, file), with fixed dates: the same bytes every build;
     written whole or not at all (serve may be sending the old one)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, path in members:
             info = zipfile.ZipInfo(name, date_time=(2023, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, path.read_bytes())
-    tmp.replace(target)
+    write_whole(target, data.getvalue())
 
 
 @functools.cache

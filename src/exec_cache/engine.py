@@ -19,11 +19,12 @@ import json
 import threading
 from dataclasses import dataclass, field
 
+from . import patches
 from .keys import KeyChain, Modules
 from .pool import Job, Pool
 from .reads import Watched
-from .run import EXECUTION_OPTIONS, BlockError, block_name, cacheable_html, run_code
-from .scan import Block, exec_blocks, sessions
+from .run import BlockError, block_name, cacheable_html, run_code
+from .scan import Block, exec_blocks, execution_options, sessions
 from .store import Entry, Store
 
 
@@ -174,13 +175,13 @@ class Engine:
 
     def formatter(self, source, language, css_class, options, md, **kwargs):
         """pymdownx.superfences custom fence: markdown-exec's rendering, our execution."""
-        from markdown_exec import MarkdownConverter, base_format
+        from markdown_exec import base_format
         from markupsafe import Markup
 
         session_name = options.get("session")
         fresh = _Session(KeyChain(self.settings.env, self.modules))
         state = self._sessions.setdefault((self.page, session_name), fresh) if session_name else fresh
-        run_options = {k: options.get(k) for k in EXECUTION_OPTIONS}
+        run_options = execution_options(options)
         state.codes.append(source)
         state.options.append(run_options)
         state.titles.append(options.get("extra", {}).get("title", ""))
@@ -192,19 +193,19 @@ class Engine:
             self.html_ready += 1
             # markdown-exec numbers its conversions across the build ("exec-N--" ids of
             # headings in outputs): count this block's, as if it had been converted
-            MarkdownConverter.counter += cached["conversions"]
+            patches.count_conversions(cached["conversions"])
             return Markup(cached["html"])  # noqa: S704 - what base_format made of the same inputs
 
         def run(code, returncode=None, session=None, id=None, **extra):  # noqa: A002, ARG001
             return self._run(state, key, code, session)
 
-        before = MarkdownConverter.counter
+        before = patches.conversions()
         # the block's workdir and width are applied by run_code, around this block alone
-        rest = {k: v for k, v in options.items() if k not in EXECUTION_OPTIONS}
+        rest = {k: v for k, v in options.items() if k not in run_options}
         html = base_format(language="python", run=run, code=source, md=md, **rest)
         if keep and self.store.get(key) is not None and cacheable_html(str(html)):
             self.store.put_html(
-                self.html_key(key, options), {"html": str(html), "conversions": MarkdownConverter.counter - before}
+                self.html_key(key, options), {"html": str(html), "conversions": patches.conversions() - before}
             )
         return html
 

@@ -17,6 +17,8 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from .scan import execution_options, stamp
+
 
 def environment(dists: tuple[str, ...]) -> str:
     """Versions that change what a block prints, read without importing the distributions."""
@@ -87,8 +89,7 @@ class Modules:
             name = todo.pop()
             if name not in found:
                 found.add(name)
-                stat = self.path(name).stat()
-                todo += [n for n in _file_imports(str(self.path(name)), stat.st_mtime_ns, stat.st_size) if self.path(n)]
+                todo += [n for n in _file_imports(str(self.path(name)), *stamp(self.path(name))) if self.path(n)]
         return found
 
     def files(self) -> set[Path]:
@@ -122,7 +123,7 @@ class KeyChain:
         self.modules, self.names = modules, set()
 
     def add(self, code: str, opts: dict | None) -> str:
-        extra = json.dumps({k: str((opts or {}).get(k) or "") for k in ("workdir", "width")})
+        extra = json.dumps(execution_options(opts or {}), sort_keys=True)
         self.chain.update(b"\0block\0" + code.strip("\n").encode())  # blank edges change nothing
         self.names |= self.modules.imported_by(code)
         h = self.chain.copy()

@@ -26,7 +26,8 @@ from .engine import Engine, PagePlan, Settings
 from .keys import environment
 from .pool import Pool
 from .reads import Watched
-from .scan import included_stats
+from .scan import included_stats, stamp
+from .store import Memo
 
 log = logging.getLogger("mkdocs.plugins.exec_cache")
 
@@ -73,7 +74,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         self.engine: Engine | None = None
         self.serve_store = None
         self.shown: dict[str, list[str] | None] = {}  # page -> keys of the blocks it last showed
-        self.scans: dict[str, tuple] = {}  # page -> (inputs, (blocks, keys)), for serve
+        self.scans = Memo()  # page -> (blocks, keys), for serve
         self.code: dict[str, int] | None = None  # the plugins' own modules when serve started
         self.again: set[str] = set()  # pages a site plugin says must render again (serve --dirty)
 
@@ -118,7 +119,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             module = sys.modules.get(type(plugin).__module__)
             folder = Path(getattr(module, "__file__", None) or "/").parent
             if folder.is_relative_to(self.root):
-                files.update({str(p): p.stat().st_mtime_ns for p in folder.glob("*.py")})
+                files.update({str(p): stamp(p) for p in folder.glob("*.py")})
         if self.code is None or self.command != "serve":
             self.code = files
             return
@@ -127,7 +128,7 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
             names = ", ".join(str(Path(p).relative_to(self.root)) for p in changed)
             log.warning(
                 f"{names} changed since `mkdocs serve` started; a plugin's code is loaded once "
-                "per process: restart `make serve` to run the new code"
+                "per process: restart `mkdocs serve` to run the new code"
             )
             self.code.update({p: files[p] for p in changed})
 
@@ -145,21 +146,28 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         )
 
     def on_pre_build(self, config):
-        from .store import Store
-
         settings = self.settings()
-        folder = self.root / self.config.cache_dir
         if self.command == "serve":
             if self.serve_store is None:
-                self.serve_store = Store(settings.watched, folder)
+                self.serve_store = self._store(settings)
             store = self.serve_store
         else:
-            store = Store(settings.watched, folder if self.config.cache else None)
+            store = self._store(settings)
         # every build starts with no session variables: serve cannot hide a broken snippet
         self.engine = Engine(settings, store, self.pool, self.shown)
         self.modules = None  # (path, mtime, size) of the local modules, for plan_page
         self.expand = expander(config.mdx_configs)
         self.again = set()
+
+    def _store(self, settings: Settings):
+        """The outputs: in memory, and in cache_dir if caching and the folder is this user's alone."""
+        from .store import Store, UnsafeFolder
+
+        try:
+            return Store(settings.watched, self.root / self.config.cache_dir if self.caching else None)
+        except UnsafeFolder as error:
+            log.warning(f"exec-cache: {error}")
+            return Store(settings.watched)
 
     def render_again(self, src: str) -> None:
         """Have `mkdocs serve --dirty` render the page `src` in this build though its source file
@@ -171,20 +179,20 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         """Plan a page whose Markdown, as its fences will see it, is `text` (a site plugin that
         rewrites pages calls this in its on_files; others are planned from their source)."""
         inputs = self._inputs(text)
-        known = self.scans.get(src) if self.config.remember_pages else None
-        if known and known[0] == inputs:  # serve: an unchanged page is not scanned again
-            return self.engine.plan_page(src, text, self.expand, *known[1])
+        known = self.scans.made(src, inputs) if self.config.remember_pages else None
+        if known:  # serve: an unchanged page is not scanned again
+            return self.engine.plan_page(src, text, self.expand, *known)
         try:
             plan = self.engine.plan_page(src, text, self.expand)
         except Exception as error:  # e.g. a missing --8<-- file: say which page includes it
             raise PluginError(f"{src}: {error}") from None
-        self.scans[src] = (inputs, (plan.blocks, plan.keys))
+        self.scans.keep(src, inputs, (plan.blocks, plan.keys))
         return plan
 
     def _inputs(self, text: str) -> tuple:
         if self.modules is None:  # once per build
             self.modules = tuple(
-                (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+                (str(p), *stamp(p))
                 for root in self.engine.settings.watched.module_roots
                 for p in sorted(root.rglob("*.py"))
             )
@@ -212,14 +220,8 @@ class ExecCachePlugin(BasePlugin[ExecCacheConfig]):
         log.info(self.engine.summary())
         for path in self.engine.store.ignored:
             log.info(f"ignored an unreadable cache entry (it was re-executed): {path}")
-        if self.command != "serve":
-            self.pool.shutdown()
 
-    def on_build_error(self, error):
-        if self.command != "serve" and self.pool is not None:
-            self.pool.shutdown()
-
-    def on_shutdown(self):
+    def on_shutdown(self):  # after `mkdocs build` too, whether it failed or not
         if self.pool is not None:
             self.pool.shutdown()
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,11 +37,6 @@ def _exit_with_parent(parent: int) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-if sys.argv[:1] == ["-c"] and "multiprocessing.forkserver" in sys.modules:
-    # preloaded by the forkserver a Pool starts; its MkDocs may be gone already
-    _exit_with_parent(int(os.environ.get(PARENT) or os.getppid()))
 
 
 def _worker_start(cwd: str, preload: list[str]) -> None:
@@ -106,7 +100,7 @@ class Pool:
             # (no fork of this process, which has threads)
             os.environ[PARENT] = str(os.getpid())
             context = get_context("forkserver")
-            context.set_forkserver_preload([__name__, *self.preload])
+            context.set_forkserver_preload([f"{__package__}.forkserver", *self.preload])
             pool = ProcessPoolExecutor(
                 self.workers, mp_context=context, initializer=_worker_start, initargs=(str(Path.cwd()), self.preload)
             )

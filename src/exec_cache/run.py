@@ -24,8 +24,6 @@ from types import ModuleType
 
 from .reads import Watched, recording
 
-EXECUTION_OPTIONS = ("workdir", "width")  # the fence options that change what a block prints
-
 
 class BlockError(Exception):
     """A block raised or ran out of time; `.trace` is its traceback with its own lines shown."""
@@ -50,7 +48,7 @@ def _block_options(options: dict | None):
     from markdown_exec import console_width, working_directory
 
     options = options or {}
-    with working_directory(options.get("workdir") or None), console_width(int(options.get("width") or 0)):
+    with working_directory(options.get("workdir")), console_width(options.get("width")):
         yield
 
 

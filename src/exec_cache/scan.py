@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 OPEN = re.compile(r"^(?P<indent> *)(?P<marker>`{3,}|~{3,})\s*(?P<lang>[\w+-]*)(?P<info>.*)$")
@@ -19,6 +19,13 @@ ATTR = re.compile(r'(?P<name>[\w-]+)=(?:"(?P<q>[^"]*)"|(?P<v>\S+))')
 # pymdownx.snippets' include line: `--8<-- "path[:section]"`; a leading `;` escapes it
 INCLUDE = re.compile(r'^\s*(?P<escape>;)?--8<-- "(?P<target>(?P<path>[^":]+)(?::(?P<section>[^"]*))?)"\s*$')
 TRUE = ("1", "true", "yes", "on")
+PYTHON = ("python", "py")  # the fence languages markdown-exec runs as python
+
+
+def execution_options(options: dict) -> dict:
+    """markdown-exec's fence options that change what a block prints, one spelling whether they
+    come from the fence line (strings) or from markdown-exec's validator (width an int)."""
+    return {"workdir": options.get("workdir") or None, "width": int(options.get("width") or 0) or None}
 
 
 def lines_of(text: str) -> list[str]:
@@ -76,17 +83,20 @@ def fences(lines: list[str]) -> Iterator[Fence]:
         i = fence.end + 1
 
 
+def stamp(path: Path) -> tuple:
+    """(mtime, size) of a file, to compare between rebuilds: whether it may have changed
+    ((None, None): missing). The one such stamp of the packages."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None, None
+    return info.st_mtime_ns, info.st_size
+
+
 def included_stats(root: Path, text: str) -> tuple:
-    """(path, mtime, size) of each file `text` includes, as a value to compare between rebuilds:
-    whether what a page's fences expand to may have changed (a missing file: None, None)."""
-    stats = []
-    for rel in sorted(included_paths(text)):
-        try:
-            stat = (root / rel).stat()
-            stats.append((rel, stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stats.append((rel, None, None))
-    return tuple(stats)
+    """(path, mtime, size) of each file `text` includes: whether what a page's fences expand to
+    may have changed."""
+    return tuple((rel, *stamp(root / rel)) for rel in sorted(included_paths(text)))
 
 
 def is_include(line: str) -> bool:
@@ -108,7 +118,6 @@ class Block:
     title: str
     include: str | None  # the `--8<--` target when the block is exactly one include
     options: dict  # what changes its output besides the code: workdir, width
-    attrs: dict = field(default_factory=dict)  # every key="value" of its fence line
 
 
 def exec_blocks(text: str, expand: Callable[[str], str]) -> list[Block]:
@@ -117,7 +126,7 @@ def exec_blocks(text: str, expand: Callable[[str], str]) -> list[Block]:
     blocks = []
     for fence in fences(lines_of(text)):
         attrs = fence.attrs
-        if fence.lang not in ("python", "py") or attrs.get("exec", "").lower() not in TRUE:
+        if fence.lang not in PYTHON or attrs.get("exec", "").lower() not in TRUE:
             continue
         include = fence.include
         code = "\n".join(expand(line) if is_include(line) else line for line in fence.body)
@@ -127,8 +136,7 @@ def exec_blocks(text: str, expand: Callable[[str], str]) -> list[Block]:
                 code.strip("\n"),
                 attrs.get("title", ""),
                 include["target"] if include else None,
-                {k: attrs.get(k) for k in ("workdir", "width")},
-                attrs,
+                execution_options(attrs),
             )
         )
     return blocks

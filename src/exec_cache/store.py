@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,14 +25,40 @@ class Entry:
     reads: dict[str, str] = field(default_factory=dict)
 
 
-def write_checked(path: Path, data: dict, field: str) -> None:
-    """A plain JSON file holding `data` and the SHA-256 of its text `field`, written whole or
-    not at all (a temporary file, then a rename)."""
+class UnsafeFolder(Exception):
+    """A cache folder that another user made or can write: nothing in it is read."""
+
+
+def private_folder(path: Path) -> Path:
+    """`path` as a folder of this user's alone (made with mode 0700), checked before anything in
+    it is read back: not a symlink, owned by this user, writable by nobody else (a folder of ours
+    that others can only read is narrowed to 0700). Raises UnsafeFolder otherwise."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        raise UnsafeFolder(f"{path} is not a folder of its own (a symlink?): its cache is not used")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise UnsafeFolder(f"{path} belongs to another user (uid {info.st_uid}): its cache is not used")
+    if info.st_mode & 0o022:
+        raise UnsafeFolder(f"{path} can be written by others (mode {info.st_mode & 0o777:o}): its cache is not used")
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_whole(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all: a temporary file of this process's, then a rename (a
+    reader, or serve sending the file, sees the old bytes or the new, never half)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    checked = {**data, f"{field}_sha256": hashlib.sha256(data[field].encode()).hexdigest()}
-    tmp.write_text(json.dumps(checked, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def write_checked(path: Path, data: dict, field: str) -> None:
+    """A plain JSON file holding `data` and the SHA-256 of its text `field`, written whole."""
+    checked = {**data, f"{field}_sha256": hashlib.sha256(data[field].encode()).hexdigest()}
+    write_whole(path, json.dumps(checked, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def read_checked(path: Path, field: str) -> dict | None:
@@ -47,12 +74,32 @@ def read_checked(path: Path, field: str) -> dict | None:
     return None
 
 
+class Memo:
+    """Under serve: what was made of each page, with the inputs it was made from. `made` gives
+    it back while the inputs are the same; `last` whatever was made last."""
+
+    def __init__(self):
+        self.entries: dict[str, tuple] = {}
+
+    def made(self, src: str, inputs):
+        entry = self.entries.get(src)
+        return entry[1] if entry and entry[0] == inputs else None
+
+    def last(self, src: str):
+        entry = self.entries.get(src)
+        return entry[1] if entry else None
+
+    def keep(self, src: str, inputs, value) -> None:
+        self.entries[src] = (inputs, value)
+
+
 class Store:
     """Outputs and HTML by key, in memory and, given a `folder`, on disk. `pending` maps a key
     to the pool's job that will store it (see pool.Job); `get` waits for that job."""
 
     def __init__(self, watched: Watched, folder: Path | None = None):
-        self.watched, self.folder = watched, folder
+        """Raises UnsafeFolder if `folder` is not this user's alone (private_folder)."""
+        self.watched, self.folder = watched, None if folder is None else private_folder(folder)
         self.memory: dict[str, Entry] = {}
         self.html: dict[str, dict] = {}
         self.pending: dict = {}  # key -> pool.Job

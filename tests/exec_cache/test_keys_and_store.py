@@ -51,6 +51,10 @@ def test_key_covers_the_versions():
 def test_key_covers_workdir_and_width():
     chain = lambda: KeyChain("env", Modules([]))  # noqa: E731
     assert chain().add("x = 1", {"width": "80"}) != chain().add("x = 1", {"width": "100"})
+    assert chain().add("x = 1", {"workdir": "snippets"}) != chain().add("x = 1", {})
+    # the fence line's spelling (a string) and markdown-exec's validator's (an int) are one key
+    assert chain().add("x = 1", {"width": "80"}) == chain().add("x = 1", {"width": 80, "workdir": None})
+    assert chain().add("x = 1", {"width": "0"}) == chain().add("x = 1", {"width": 0})
 
 
 # -- the store ----------------------------------------------------------------------------
@@ -208,3 +212,32 @@ def test_an_error_in_a_background_callback_is_kept_for_the_build_to_fail_on(tmp_
     engine.when_run([], draw)
     engine.when_run([], lambda: None)
     assert engine.background_errors() == ["RuntimeError: notebooks/a.ipynb: 坏了"]
+
+
+def test_a_cache_folder_is_this_users_alone_or_not_used(tmp_path):
+    import os
+    import stat
+
+    from exec_cache.store import UnsafeFolder, private_folder
+
+    made = private_folder(tmp_path / "new" / "cache")
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    older = tmp_path / "older"  # made by a checkout from before: readable by others, ours
+    older.mkdir(mode=0o755)
+    os.chmod(older, 0o755)
+    assert stat.S_IMODE(private_folder(older).stat().st_mode) == 0o700
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    os.chmod(planted, 0o777)  # anyone may have put a file in it
+    with pytest.raises(UnsafeFolder, match="written by others"):
+        Store(Watched(tmp_path, ()), planted)
+    link = tmp_path / "link"
+    link.symlink_to(made)
+    with pytest.raises(UnsafeFolder, match="symlink"):
+        private_folder(link)
+    if os.getuid() == 0:  # as root (CI), a folder another user made
+        theirs = tmp_path / "theirs"
+        theirs.mkdir(mode=0o700)
+        os.chown(theirs, 65534, 65534)
+        with pytest.raises(UnsafeFolder, match="another user"):
+            private_folder(theirs)

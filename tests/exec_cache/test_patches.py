@@ -26,3 +26,14 @@ def test_a_marked_file_counts_as_modified_for_dirty_builds(tmp_path):
     assert not file.is_modified()
     patches.mark_modified(file)
     assert file.is_modified()
+
+
+def test_markdown_exec_counts_conversions_in_the_counter_the_engine_adds_to():
+    import markdown
+    from markdown_exec import MarkdownConverter
+
+    before = patches.conversions()
+    MarkdownConverter(markdown.Markdown()).convert("# 标题")
+    assert patches.conversions() == before + 1
+    patches.count_conversions(2)
+    assert patches.conversions() == before + 3

@@ -80,6 +80,20 @@ def test_a_cached_build_shows_a_changed_figure_in_the_notebook_too(mini):
     assert "font-size: 15px" in svg and "font-size: 13px" not in svg
 
 
+def test_a_truncated_notebook_render_in_the_cache_is_made_again(mini):
+    """mkdocs-jupyter writes its cache entries non-atomically; on d16244c a truncated one failed
+    every later cached build with a JSONDecodeError."""
+    import json
+
+    [entry] = (mini / ".cache/mkdocs-jupyter").rglob("*.json")
+    whole = entry.read_text(encoding="utf-8")
+    entry.write_text(whole[: len(whole) // 2], encoding="utf-8")
+    done = fast_build(mini)
+    assert done.returncode == 0, done.stderr
+    assert f"ignored an unreadable cache entry (it is made again): {entry}" in done.stderr
+    assert json.loads(entry.read_text(encoding="utf-8"))["content"] == json.loads(whole)["content"]
+
+
 def test_plain_serve_draws_a_changed_notebook_in_a_worker_and_never_shows_it_stale(mini, tmp_path):
     """Plain `mkdocs serve` renders every page on each edit: a notebook whose blocks changed is
     drawn by a worker; one drawn from the same .ipynb bytes before is not drawn again; a prose

@@ -202,19 +202,3 @@ def test_snippet_needs_nothing_but_torch(path):
             continue
         assert {n.split(".")[0] for n in names} <= ALLOWED_IMPORTS, names
     assert "manual_seed(" in (SNIPPETS / path).read_text(encoding="utf-8")
-
-
-def test_serve_reads_back_the_code_of_the_notebook_it_wrote(notebook, tmp_path):
-    """Under serve, a notebook is written again only when its code cells changed: the plugin
-    reads the last one's code without nbformat (no validation on every reload); it must read
-    what nbformat wrote, multi-line cells included, and say None for a missing or broken file."""
-    from d2l_site.notebook_pages import _code_cells
-
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(notebook, path)
-    code = [c.source for c in notebook.cells if c.cell_type == "code"]
-    assert any("\n" in source for source in code)
-    assert _code_cells(path) == code
-    path.write_text("{", encoding="utf-8")
-    assert _code_cells(path) is None
-    assert _code_cells(tmp_path / "missing.ipynb") is None

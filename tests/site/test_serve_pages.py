@@ -125,3 +125,32 @@ def test_serve_renders_again_every_page_whose_html_changes(tmp_path):
         for process in (server, builder):
             process.stdin.close()
             process.wait(timeout=60)
+
+
+def test_nothing_is_read_back_from_the_shared_temp_folder(tmp_path):
+    """On d16244c serve kept compiled Jinja templates in <tmp>/d2l-notes-jinja and jieba its
+    dictionary in <tmp>/jieba.cache: another user could make the folder first and plant what the
+    author's serve then runs. Both are planted here, world-writable; a serve build reads neither."""
+    project = mini_project(tmp_path / "mini")
+    edit(project / "mkdocs.yml", "preload: [torch, torch._dynamo]", "preload: []")
+    shared, home = tmp_path / "shared-tmp", tmp_path / "home-cache"
+    planted = shared / "d2l-notes-jinja"
+    planted.mkdir(parents=True)
+    planted.chmod(0o777)
+    (planted / "planted.cache").write_bytes(b"not bytecode")
+    (shared / "jieba.cache").write_bytes(b"not a dictionary")
+    watch = f"""
+import sys
+def audit(event, args):
+    if event == "open" and isinstance(args[0], str) and (args[0].startswith({str(planted)!r})
+                                                          or args[0].startswith({str(shared / "jieba")!r})):
+        print("READ", args[0], file=sys.stderr)
+sys.addaudithook(audit)
+"""
+    done = subprocess.run([sys.executable, "-c", watch + SERVE, str(tmp_path / "served")], input="build\n",
+                          cwd=project, capture_output=True, text=True, timeout=300,
+                          env=project_env(project, {"TMPDIR": str(shared), "XDG_CACHE_HOME": str(home)}))
+    assert done.returncode == 0 and done.stdout == "built\n", done.stderr
+    assert "READ" not in done.stderr, done.stderr
+    assert (home / "d2l-notes/jieba/jieba.cache").is_file()  # jieba's cache went to the user's folder
+    assert (home / "d2l-notes/jieba").stat().st_mode & 0o777 == 0o700
