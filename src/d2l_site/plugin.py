@@ -52,6 +52,7 @@ class SiteConfig(Config):
     remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
     lazy_notebooks = c.Type(bool, default=True)  # serve: a prose edit leaves the page's notebook as it was
     lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
+    draw_in_workers = c.Type(bool, default=True)  # a notebook whose blocks changed is drawn by a worker
 
 
 def _private_jieba_cache() -> None:
@@ -121,7 +122,8 @@ class SitePlugin(BasePlugin[SiteConfig]):
             self.folder = temp_folder()
         # a notebook whose blocks changed is drawn by a worker if there are any; the others are
         # drawn here (mkdocs-jupyter's own cache answers when caching), or reused under serve
-        options = None if self.jupyter is None else patches.render_options(self.jupyter)
+        draw = self.jupyter is not None and self.config.draw_in_workers
+        options = patches.render_options(self.jupyter) if draw else None
         engine = self.exec.engine
         self.notebooks = Notebooks(
             engine,
