@@ -50,6 +50,6 @@ bench: $(STAMP)  ## build vs floor, serve reload latency, page weight
 clean:
 	rm -rf site .cache test-artifacts
 
-note: $(STAMP)  ## import a raw Obsidian note: make note SRC="<vault>/5.3 延后初始化.md" [ASSETS=<attachments>] [FORCE=1]
-	@test -n "$(SRC)" || { echo 'usage: make note SRC="<vault>/<note>.md" [ASSETS=<attachments folder>] [FORCE=1]' >&2; exit 2; }
+note: $(STAMP)  ## import Obsidian notes: make note SRC="<vault folder or note.md>" [ASSETS=<attachments>] [FORCE=1]
+	@test -n "$(SRC)" || { echo 'usage: make note SRC="<vault folder>|<vault>/<note>.md" [ASSETS=<attachments folder>] [FORCE=1]' >&2; exit 2; }
 	$(VENV)/bin/d2l-import-note "$(SRC)" $(if $(ASSETS),--assets "$(ASSETS)") $(if $(FORCE),--force)

@@ -1,7 +1,11 @@
 """Browser helpers for the site tests (fixtures in tests/site/conftest.py)."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -68,3 +72,24 @@ def violations(pg) -> list:
 UNRECOGNISABLE_LINKS = "\n".join(
     line for line in (Path(__file__).parent / "site/unrecognisable_links.js").read_text(encoding="utf-8").splitlines()
     if not line.startswith("//"))
+
+
+@contextlib.contextmanager
+def serve(site):
+    """`site` served under PREFIX on a free port of this machine; yields its URL."""
+    class Handler(SimpleHTTPRequestHandler):
+        def translate_path(self, path):
+            path = urlparse(path).path
+            if not path.startswith(PREFIX):
+                return str(site / "__nothing_outside_the_prefix__")
+            return super().translate_path("/" + path[len(PREFIX):])
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+    finally:
+        httpd.shutdown()

@@ -30,10 +30,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+import yaml
+
 from exec_cache.store import write_whole
 
 from .note_blocks import NoteError
-from .note_plan import Plan, make_plan
+from .note_plan import Plan, make_plan, read_note
+from .note_tests import add_tests
+from .obsidian import NOTES_FILE, TITLE
 
 # -- running the blocks, writing, building ------------------------------------------------------
 
@@ -119,7 +123,7 @@ def report(plan: Plan, before: dict[Path, bytes | None]) -> str:
     lines = [
         f"《{plan.title}》 -> {plan.page}",
         f"  {len(plan.blocks)} python blocks in "
-        f"{len([p for p in plan.files if p.suffix == '.py'])} snippet files; "
+        f"{len(plan.sessions)} snippet files; "
         + (
             f"{len(changed)} files changed: " + ", ".join(p.as_posix() for p in changed)
             if changed
@@ -138,38 +142,113 @@ def report(plan: Plan, before: dict[Path, bytes | None]) -> str:
     return "\n".join(lines)
 
 
+def import_one(src: Path, args, root: Path, vault: Path) -> tuple[Plan, dict]:
+    """Plan, run and write one note; NoteError (nothing written) if it is refused."""
+    plan = make_plan(src, args.assets, args.force, root, vault)
+    run_blocks(plan, root)
+    add_tests(plan, root, args.force)
+    return plan, write(plan, root)
+
+
+def notes_in(folder: Path, book: dict) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The folder's notes that are book sections, in book order, and the others with the reason."""
+    order = {name: n for n, name in enumerate(book)}
+    found, skipped = [], []
+    for path in sorted(folder.rglob("*.md")):
+        try:
+            text, _ = read_note(path)
+        except NoteError as error:
+            found.append((len(order), path, str(error)))  # refused, with its reason, in the table
+            continue
+        m = TITLE.search(text)
+        if m is None or m["title"] not in order:
+            why = f"《{m['title']}》 is not a section of the book" if m else "no '# title' heading"
+            skipped.append((path, why))
+        else:
+            found.append((order[m["title"]], path, ""))
+    return [p for _, p, _ in sorted(found, key=lambda f: (f[0], str(f[1])))], skipped
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    head = ("note", "page", "snippets", "pasted outputs that differ from the live ones")
+    return "\n".join("| " + " | ".join(r) + " |" for r in [head, ("---",) * 4, *rows])
+
+
+def differing(plan: Plan) -> str:
+    """The pasted outputs that the live output does not show line for line."""
+    lines = [
+        f"line {b.start}: " + p.replace("\n", " ⏎ ")
+        for b in plan.blocks
+        for p in b.pasted
+        if not all(line in b.live.splitlines() for line in p.splitlines() if line.strip())
+    ]
+    return "; ".join(lines) or "none"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("src", type=Path, help="the raw Obsidian note (.md)")
+    parser.add_argument("src", type=Path, help="the raw Obsidian note (.md), or a vault folder: every note in it")
     parser.add_argument("--assets", type=Path, help="the vault's attachments folder")
     parser.add_argument("--force", action="store_true", help="overwrite snippets edited by hand")
     parser.add_argument("--no-build", action="store_true", help="skip the final strict build")
     parser.add_argument("--site-dir", type=Path, help="keep the strict build's site there (default: thrown away)")
     args = parser.parse_args(argv)
     root = Path.cwd()
-    try:
-        if not (root / "mkdocs.yml").is_file():
-            raise NoteError(f"{root}: no mkdocs.yml here; run make note in the project folder")
-        if args.assets is not None and not args.assets.is_dir():
-            raise NoteError(f"ASSETS={args.assets}: no such folder")
-        plan = make_plan(args.src, args.assets, args.force, root)
-        run_blocks(plan, root)
-    except NoteError as error:
-        print(f"make note: {error}\nNothing was changed.", file=sys.stderr)
+    if not (root / "mkdocs.yml").is_file():
+        print(f"make note: {root}: no mkdocs.yml here; run make note in the project folder", file=sys.stderr)
+        return 2
+    if args.assets is not None and not args.assets.is_dir():
+        print(f"make note: ASSETS={args.assets}: no such folder\nNothing was changed.", file=sys.stderr)
         return 1
-    before = write(plan, root)
-    if not args.no_build:
-        done = strict_build(root, args.site_dir)
-        if done.returncode != 0:
-            restore(before, root)
-            print(done.stderr[-4000:], file=sys.stderr)
-            print(
-                f"make note: the strict build failed with {plan.page}; every file is back as it was.", file=sys.stderr
-            )
-            return 1
-    print(report(plan, before))
-    print(f"  strict build: {'skipped' if args.no_build else 'passed'}")
-    return 0
+    folder = args.src.is_dir()
+    book = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
+    notes, skipped = notes_in(args.src, book) if folder else ([args.src], [])
+    vault = args.src if folder else args.src.parent
+    done: list[tuple[Path, Plan, dict]] = []
+    refused: list[tuple[Path, str]] = []
+    for note in notes:
+        try:
+            plan, before = import_one(note, args, root, vault)
+        except NoteError as error:
+            refused.append((note, str(error)))
+            print(f"make note: {note.name}: {error}\nNothing was changed.", file=sys.stderr)
+            continue
+        done.append((note, plan, before))
+    if done and not args.no_build:
+        build = strict_build(root, args.site_dir)
+        if build.returncode != 0:  # the notes whose pages the build names go back; the others stay
+            blamed = [d for d in done if d[1].page.relative_to("docs").as_posix() in build.stderr] or done
+            for *_, before in reversed(done):
+                restore(before, root)
+            kept = [d for d in done if d not in blamed]
+            done = []
+            for note, *_ in kept:
+                plan, before = import_one(note, args, root, vault)
+                done.append((note, plan, before))
+            for note, plan, _ in blamed:
+                refused.append((note, f"the strict build failed with {plan.page}:\n{build.stderr[-3000:]}"))
+                print(
+                    f"make note: {note.name}: the strict build failed with {plan.page}; it is back as it was.\n"
+                    f"{build.stderr[-3000:]}",
+                    file=sys.stderr,
+                )
+            if done and strict_build(root, args.site_dir).returncode != 0:
+                for _, _, before in reversed(done):
+                    restore(before, root)
+                refused += [(note, "the strict build failed") for note, *_ in done]
+                done = []
+    for _, plan, before in done:
+        print(report(plan, before))
+    rows = [
+        (n.name, p.page.as_posix(), ", ".join(f.name for f in p.sessions) or "none", differing(p)) for n, p, _ in done
+    ]
+    rows += [(n.name, "refused", "", why.split("\n")[0]) for n, why in refused]
+    rows += [(n.name, "skipped", "", why) for n, why in skipped]
+    if folder or refused:
+        print(table(rows))
+    if done:
+        print(f"  strict build: {'skipped' if args.no_build else 'passed'}")
+    return 1 if refused else 0
 
 
 if __name__ == "__main__":

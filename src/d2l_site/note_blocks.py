@@ -120,10 +120,20 @@ def split_comment(line: str) -> tuple[str, str | None]:
 # -- blocks into snippet files --------------------------------------------------------------
 
 
+MAGIC = re.compile(r"^\s*(%{1,2}\w+|!\S)")  # IPython's %magic, %%cell magic and !shell lines
+
+
 def parse(block: Block) -> ast.Module:
     try:
         return ast.parse(block.code)
     except SyntaxError as error:
+        lines = block.code.split("\n")
+        magic = next((n for n, line in enumerate(lines) if MAGIC.match(line)), None)
+        if magic is not None:
+            raise NoteError(
+                f"line {block.start + 1 + magic}: `{lines[magic].strip()}` is an IPython magic, not Python: "
+                "a snippet runs as a plain .py file; leave it out of the note's python block"
+            ) from None
         raise NoteError(
             f"line {block.start + (error.lineno or 1)}: the python block at line "
             f"{block.start} is not valid Python: {error.msg}"

@@ -13,32 +13,66 @@ from pathlib import Path
 import yaml
 
 from .note_blocks import Block, NoteError, file_name, parse, sessions, show_last_expression, split_blocks
-from .obsidian import EMBED, NOTES_FILE, TITLE  # the site's own rules: one place
+from .obsidian import EMBED, NOTES_FILE, TITLE, is_image, strip_comments  # the site's own rules: one place
 
 BOOK_URL = re.compile(r"^https://zh\.d2l\.ai/chapter_(?P<chapter>[\w-]+)/(?P<file>[\w-]+)\.html$")
 SECTION = re.compile(r"^(?P<number>\d+(?:\.\d+)*)\s")
 IMPORTED = "imported: true  # made by make note from the Obsidian note; edit the note and import again"
 
 
-def read_note(src: Path) -> str:
+def read_note(src: Path) -> tuple[str, dict]:
+    """The note's text as Obsidian saves it (UTF-8, a BOM or not, CRLF or LF), without its
+    properties (YAML front matter), which are returned apart."""
     try:
-        return src.read_bytes().decode("utf-8")
+        text = src.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         raise NoteError(f"{src}: not UTF-8 (byte {error.start}); save the note as UTF-8, as Obsidian does") from None
     except OSError as error:
         raise NoteError(f"{src}: {error.strerror}") from None
+    m = re.match(r"---\n(.*?\n)?---\n", text, re.S)
+    if not m:
+        return text, {}
+    try:
+        properties = yaml.safe_load(m[1] or "") or {}
+    except yaml.YAMLError as error:
+        line = getattr(getattr(error, "problem_mark", None), "line", 0) + 2
+        raise NoteError(f"line {line}: its properties are not valid YAML") from None
+    if not isinstance(properties, dict):
+        raise NoteError("line 2: its properties are not a list of `name: value`")
+    # the properties' lines stay as blank lines: a line number in a message is the note's own
+    return "\n" * m[0].count("\n") + text[m.end() :], properties
 
 
-def place(title: str, book: dict) -> tuple[str, str]:
+def front_matter(properties: dict, notebook: bool) -> list[str]:
+    """The page's front matter: the importer's own keys, then the note's properties (`tags` and
+    `aliases` for Material's tags and for [[links]]; the others kept under `properties`)."""
+    as_list = lambda v: [str(x).lstrip("#") for x in ([v] if isinstance(v, str) else v or [])]  # noqa: E731
+    extra = {k: as_list(properties[k]) for k in ("tags", "aliases") if properties.get(k)}
+    rest = {k: v for k, v in properties.items() if k not in ("tags", "aliases")}
+    if rest:
+        extra["properties"] = rest
+    dumped = (
+        yaml.safe_dump(extra, allow_unicode=True, sort_keys=False, default_flow_style=False).strip() if extra else ""
+    )
+    return ["---", IMPORTED, *(["notebook: true"] if notebook else []), *([dumped] if dumped else []), "---"]
+
+
+def place(title: str, book: dict, line: int = 1) -> tuple[str, str]:
     """(chapter folder, file stem) of the note's book section, from obsidian_notes.yml."""
     url = book.get(title)
     m = BOOK_URL.match(url or "")
     if not m:
         raise NoteError(
-            f"《{title}》: no book URL for it in d2l_site/{NOTES_FILE.name}; add "
-            f"'{title}: https://zh.d2l.ai/chapter_<chapter>/<file>.html'"
+            f"line {line}: 《{title}》 is not a section of the book (d2l_site/{NOTES_FILE.name} lists "
+            "every one, by the book's table of contents): name the note as the book names the section, "
+            "for example '# 3.2 线性回归的从零开始实现'"
         )
     return m["chapter"], m["file"]
+
+
+def vault_notes(vault: Path) -> set[str]:
+    """The names of a vault's notes: Obsidian names a note by its file."""
+    return {p.stem for p in vault.rglob("*.md")}
 
 
 @dataclass
@@ -53,15 +87,17 @@ class Plan:
     sessions: dict[Path, list[tuple[str, str]]] = field(default_factory=dict)  # file -> (section, code)
 
 
-def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
-    """The plan of importing the note `src` into the project at `root`."""
-    text = read_note(src).replace("\r\n", "\n")
+def make_plan(src: Path, assets: Path | None, force: bool, root: Path, vault: Path | None = None) -> Plan:
+    """The plan of importing the note `src` (of the folder `vault`) into the project at `root`."""
+    text, properties = read_note(src)
+    text = strip_comments(text)  # the author's private memo: never on the page, in a snippet or a test
     m = TITLE.search(text)
     if not m:
         raise NoteError(f"{src}: no '# title' heading; the first heading names the page")
     title = m["title"]
     book = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
-    chapter, stem = place(title, book)
+    chapter, stem = place(title, book, text[: m.start()].count("\n") + 1)
+    check_embeds(text, vault or src.parent, root)
     page_rel = Path("docs") / chapter / f"{stem}.md"
     page_id = stem.replace("-", "_")
     snippet_dir = Path("snippets") / page_id
@@ -91,7 +127,9 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
         plan.files[path] = f"{doc}\n" + "\n\n".join(marked) + "\n"
 
     # the page: the note's text, each block replaced by include fences
-    page_lines, started = ["---", IMPORTED, *(["notebook: true"] if blocks else []), "---"], set()
+    while lines and not lines[0].strip():  # the properties' lines, kept blank for line numbers
+        lines.pop(0)
+    page_lines, started = front_matter(properties, bool(blocks)), set()
     for line in lines:
         if not line.startswith("\0block "):
             page_lines.append(line)
@@ -115,7 +153,7 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
     plan.files[page_rel] = "\n".join(page_lines).rstrip("\n") + "\n"
 
     # images the note embeds, next to the page
-    for name in sorted({m["file"].strip() for m in EMBED.finditer(text)}):
+    for name in sorted({m["file"].strip() for m in EMBED.finditer(text) if is_image(m["file"])}):
         target = page_rel.parent / Path(name).name
         found = find_asset(name, assets) if assets else None
         if found is not None:
@@ -149,6 +187,23 @@ def make_plan(src: Path, assets: Path | None, force: bool, root: Path) -> Plan:
         (root / "mkdocs.yml").read_text(encoding="utf-8"), title, page_rel, bool(blocks), book, chapter
     )
     return plan
+
+
+def check_embeds(text: str, vault: Path, root: Path) -> None:
+    """Every note the note embeds is in the vault, or a page of the site already."""
+    known = None
+    for n, line in enumerate(text.split("\n"), 1):
+        for m in EMBED.finditer(line):
+            if is_image(m["file"]):
+                continue
+            if known is None:
+                known = vault_notes(vault) | {
+                    t["title"]
+                    for p in (root / "docs").rglob("*.md")
+                    if (t := TITLE.search(p.read_text(encoding="utf-8")))
+                }
+            if m["file"].strip() not in known:
+                raise NoteError(f"line {n}: ![[{m['file'].strip()}]] embeds a note that is not in the vault ({vault})")
 
 
 def find_asset(name: str, assets: Path) -> Path | None:

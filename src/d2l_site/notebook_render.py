@@ -99,5 +99,23 @@ def as_site_page(html: str, page, css, math) -> str:
     html = css.externalize(html, page.url)
     # the derivation's $$…$$ (Jupyter renders it itself) as MathML, like the page: no math script
     html = NOTEBOOK_MATH.sub(lambda m: f'<div class="derivation">{math(unescape(m["tex"]))}</div>', html)
+    html = prose_math(html, math)
     # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
     return html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
+
+
+NOT_PROSE = re.compile(
+    r"(<pre\b.*?</pre>|<code\b.*?</code>|<script\b.*?</script>|<style\b.*?</style>|<math\b.*?</math>)", re.S
+)
+
+
+def prose_math(html: str, math) -> str:
+    """A note's $$…$$ and $…$ in the notebook's Markdown cells as MathML, as on its page (the
+    download keeps the LaTeX for Jupyter); code, outputs and scripts are left alone."""
+    from .obsidian import DISPLAY_MATH, INLINE_MATH
+
+    def convert(text: str) -> str:
+        text = DISPLAY_MATH.sub(lambda m: math(unescape(m["tex"]).strip()), text)
+        return INLINE_MATH.sub(lambda m: math(unescape(m["tex"]), block=False), text)
+
+    return "".join(part if NOT_PROSE.fullmatch(part) else convert(part) for part in NOT_PROSE.split(html))

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
@@ -168,7 +169,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
             if known:  # serve: an unchanged page is not converted again
                 converted, nb_json = known
             else:  # the callouts plugin's own conversion, then the Obsidian syntax: once per page
-                converted, nb_json = self.vault.convert(callouts(body), page.src_uri), None
+                converted, nb_json = self._convert(callouts(body), page.src_uri), None
             self.bodies[page.src_uri] = (body, converted)
             if last and last[0] != converted:  # --dirty would skip it: its file is unchanged
                 self.exec.render_again(page.src_uri)
@@ -185,7 +186,17 @@ class SitePlugin(BasePlugin[SiteConfig]):
     def on_page_markdown(self, markdown, page, config, files):
         self.notebooks.take_rendered(page)
         read, converted = self.bodies.get(page.file.src_uri, (None, None))
-        return converted if markdown == read else self.vault.convert(markdown, page.file.src_uri)
+        text = converted if markdown == read else self._convert(markdown, page.file.src_uri)
+        tags = obsidian.tags_of(markdown)  # the #tags of the text join its front matter's, for Material's tags
+        if tags:
+            page.meta["tags"] = list(dict.fromkeys([*(page.meta.get("tags") or []), *tags]))
+        return obsidian.page_math(text)  # the page's own: the notebook keeps $…$ for Jupyter
+
+    def _convert(self, markdown: str, src: str) -> str:
+        try:
+            return self.vault.convert(markdown, src)
+        except obsidian.EmbedError as error:
+            raise PluginError(f"{src}: {error}") from None
 
     @event_priority(50)  # before mkdocs-jupyter's, which keys its cache on the .ipynb as it is then
     def on_pre_page(self, page, config, files):
@@ -193,6 +204,11 @@ class SitePlugin(BasePlugin[SiteConfig]):
         if page.file.src_uri in self.notebooks.made:
             self.notebooks.write(page.file.src_uri)
         return page
+
+    def on_post_page(self, output, page, config):
+        """A page with a mermaid diagram (a note's page, or its notebook page) loads the site's own
+        mermaid before Material's script, which would otherwise fetch it from a CDN."""
+        return publish.with_mermaid(output, get_relative_url(publish.MERMAID, page.url))
 
     def on_page_content(self, html, page, config, files):
         src = page.file.src_uri

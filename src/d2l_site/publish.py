@@ -61,3 +61,15 @@ def under_title(html: str, bar: str) -> str:
     """Put the page's notebook links and version line right under its <h1>."""
     end = html.find("</h1>")
     return html[: end + 5] + bar + html[end + 5 :] if end != -1 else bar + html
+
+
+MERMAID = "assets/vendor/mermaid/mermaid.min.js"  # vendored from the npm registry (VERSION.txt beside it)
+
+
+def with_mermaid(html: str, src: str) -> str:
+    """The page with the vendored mermaid loaded before Material's bundle, if it has a diagram."""
+    if 'class="mermaid' not in html and "jp-Mermaid" not in html:
+        return html
+    bundle = re.search(r'<script src="[^"]*assets/javascripts/bundle\.', html)
+    at = bundle.start() if bundle else html.rfind("</body>")
+    return f'{html[:at]}<script src="{src}"></script>{html[at:]}'

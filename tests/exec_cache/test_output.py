@@ -92,6 +92,7 @@ def test_workers_serial_and_a_replay_print_what_python_prints(project):
 
 @pytest.mark.parametrize("workers", ["2", "0"])
 def test_a_block_that_never_ends_fails_the_build_naming_it_and_leaves_no_process(tmp_path, workers):
+    """On d16244c such a block hung the build, and CI, with no message."""
     project = tiny.make(tmp_path / "tiny")
     (project / "snippets/forever.py").write_text("import time\n\nwhile True:\n    time.sleep(3600)\n", encoding="utf-8")
     (project / "docs/other.md").write_text(
@@ -110,6 +111,10 @@ def test_a_block_that_never_ends_fails_the_build_naming_it_and_leaves_no_process
     log, _ = server.communicate(timeout=120)
     assert server.returncode != 0 and time.monotonic() - start < 60, log
     assert "other.md" in log and "snippets/forever.py" in log and "time limit of 2 s" in log, log
+    if workers == "2":  # as serve shows it: the page carries the error (a build that is not strict)
+        subprocess.run([sys.executable, "-m", "mkdocs", "build"], cwd=project, capture_output=True, timeout=120,
+                       env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXEC_TIMEOUT": "2"})
+        assert "stopped after its time limit of 2 s" in (project / "site/other/index.html").read_text(encoding="utf-8")
     deadline = time.time() + 10
     while started_by(server.pid) and time.time() < deadline:
         time.sleep(0.2)

@@ -5,34 +5,17 @@ Without a browser the tests that use them skip with the reason; with REQUIRE_BRO
 """
 from __future__ import annotations
 
-import functools
 import os
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
 
 import pytest
 
-from browser import ARGS, CHROMIUM, PREFIX
+from browser import ARGS, CHROMIUM, serve
 
 
 @pytest.fixture(scope="session")
 def server(built_site):
-    class Handler(SimpleHTTPRequestHandler):
-        def translate_path(self, path):
-            path = urlparse(path).path
-            if not path.startswith(PREFIX):
-                return str(built_site / "__nothing_outside_the_prefix__")
-            return super().translate_path("/" + path[len(PREFIX):])
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0),
-                                functools.partial(Handler, directory=str(built_site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
-    httpd.shutdown()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

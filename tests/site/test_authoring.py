@@ -178,9 +178,11 @@ def test_a_snippet_edited_by_hand_is_not_overwritten_without_force(practice, tmp
     assert forced.returncode == 0 and "我的修改" not in snippet.read_text(encoding="utf-8")
 
 
-def _note(tmp_path: Path, name: str, text: str) -> Path:
-    (tmp_path / name).write_text(text, encoding="utf-8")
-    return tmp_path / name
+def _note(folder: Path, name: str, text: str) -> Path:
+    folder = folder / f"note-{len(list(folder.glob('note-*')))}"  # each note in a folder (a vault) of its own
+    folder.mkdir(parents=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return folder / name
 
 
 @pytest.mark.parametrize("case, message", [
@@ -190,6 +192,12 @@ def _note(tmp_path: Path, name: str, text: str) -> Path:
     ("no heading", "no '# title' heading"),
     ("hand-made page", "exists and was not made by make note"),
     ("same title as another page", "already has this title"),
+    ("runs past the time limit", "5.4 自定义层.md: the python block at line 3 of the note raises:\nsnippets/"),
+    ("not a section of the book", "无关笔记.md: line 3: 《3.99 不存在的一节》 is not a section of the book"),
+    ("an IPython magic", "5.4 自定义层.md: line 4: `%matplotlib inline` is an IPython magic, not Python"),
+    ("an unclosed fence", "5.4 自定义层.md: line 3: a ``` fence that never closes"),
+    ("an embed of a note not in the vault", "5.4 自定义层.md: line 3: ![[不在库里的笔记]] embeds a note that is not"),
+    ("no ASSETS folder", "ASSETS="),
 ])
 def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, warm_cache, case, message):
     project = new_project(tmp_path / "project", warm_cache)
@@ -200,16 +208,30 @@ def test_bad_input_gets_a_clear_message_and_changes_nothing(tmp_path, warm_cache
         "no heading": _note(tmp_path, "无标题.md", "只有正文，没有标题。\n"),
         "hand-made page": _note(tmp_path, "5.2 参数管理.md", "# 5.2 参数管理\n\n重写。\n"),
         "same title as another page": None,
+        "runs past the time limit": _note(tmp_path, "5.4 自定义层.md", "# 5.4 自定义层\n\n```python\n"
+                                          "import time\n\nwhile True:\n    time.sleep(1)\n```\n"),
+        "not a section of the book": _note(tmp_path, "无关笔记.md", "\ufeff\r\n\r\n# 3.99 不存在的一节\r\n"),
+        "an IPython magic": _note(tmp_path, "5.4 自定义层.md", "# 5.4 自定义层\n\n```python\n%matplotlib inline\n```"),
+        "an unclosed fence": _note(tmp_path, "5.4 自定义层.md", "# 5.4 自定义层\n\n```python\nx = 1\n"),
+        "an embed of a note not in the vault": _note(tmp_path, "5.4 自定义层.md",
+                                                     "# 5.4 自定义层\n\n![[不在库里的笔记#总结]]"),
+        "no ASSETS folder": NOTE,
     }[case]
+    if case == "runs past the time limit":  # the page's limit, from mkdocs.yml
+        config = project / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace("timeout: 120", "timeout: 2"), encoding="utf-8")
     if note is None:  # a second page titled 5.3 延后初始化 elsewhere in the site
         other = project / "docs/deep-learning-computation/other.md"
         other.write_text("# 5.3 延后初始化\n", encoding="utf-8")
         note = NOTE
     before = snapshot(project)
-    done = import_note(project, note, "--no-build")
+    assets = ["--assets", str(tmp_path / "no such folder")] if case == "no ASSETS folder" else []
+    done = import_note(project, note, "--no-build", *assets)
     assert done.returncode == 1
     assert message in done.stderr and "Nothing was changed." in done.stderr
     assert snapshot(project) == before
+    if case == "runs past the time limit":
+        assert "stopped after its time limit of 2 s" in done.stderr
     if case == "raises":  # the error itself, with the line of code that raised
         assert "RuntimeError: shape '[4, 4]' is invalid" in done.stderr
         assert "Y.reshape(4, 4)" in done.stderr
