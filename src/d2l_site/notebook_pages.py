@@ -14,6 +14,7 @@ import os
 import posixpath
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import nbformat
 from mkdocs.exceptions import PluginError
@@ -101,7 +102,13 @@ class Notebooks:
 
         # the notebook's prose is the page's; its code cells are the page's include blocks (kept as
         # JSON: each build gets a fresh copy; nbformat validates when the notebook is written)
-        nb_json = nb_json or json.dumps(notebooks.build_notebook(body, self.expand, link))
+        def image(target: str) -> Path | None:  # a file of this site: into the notebook, as an attachment
+            if "://" in target or target.startswith("data:"):
+                return None
+            path = Path(config.docs_dir) / posixpath.normpath(posixpath.join(page_dir, unquote(target)))
+            return path if path.is_file() else None
+
+        nb_json = nb_json or json.dumps(notebooks.build_notebook(body, self.expand, link, image))
         cells = json.loads(nb_json)["cells"]  # plain data: a NotebookNode only to write it
         shown = [
             c["metadata"].get("snippet") for c in cells if c["cell_type"] == "code" or "page_output" in c["metadata"]

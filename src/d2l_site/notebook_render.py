@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from html import unescape
+from pathlib import Path
 
 from mkdocs.structure.toc import get_toc
 from pymdownx.slugs import slugify
@@ -100,6 +101,7 @@ def as_site_page(html: str, page, css, math) -> str:
     # the derivation's $$…$$ (Jupyter renders it itself) as MathML, like the page: no math script
     html = NOTEBOOK_MATH.sub(lambda m: f'<div class="derivation">{math(unescape(m["tex"]))}</div>', html)
     html = prose_math(html, math)
+    html = inline_attachments(html, page.file.abs_src_path)
     # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
     return html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
 
@@ -119,3 +121,18 @@ def prose_math(html: str, math) -> str:
         return INLINE_MATH.sub(lambda m: math(unescape(m["tex"]), block=False), text)
 
     return "".join(part if NOT_PROSE.fullmatch(part) else convert(part) for part in NOT_PROSE.split(html))
+
+
+def inline_attachments(html: str, notebook: str) -> str:
+    """An <img src="attachment:…"> of a Markdown cell (an image with its size kept) as a data URI:
+    nbconvert resolves attachments only in Markdown image syntax, and a browser knows no attachment:."""
+    if 'src="attachment:' not in html:
+        return html
+    import json
+
+    found = {}
+    for cell in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]:
+        for name, data in (cell.get("attachments") or {}).items():
+            mime, b64 = next(iter(data.items()))
+            found[name] = f"data:{mime};base64,{b64}"
+    return re.sub(r'src="attachment:([^"]+)"', lambda m: f'src="{found.get(unescape(m[1]), m[0][5:-1])}"', html)

@@ -15,11 +15,49 @@ import re
 
 import nbformat
 
-from exec_cache.scan import PYTHON, TRUE, fence_at, lines_of
+from exec_cache.scan import PYTHON, TRUE, fence_at, is_include, lines_of
 
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 BLOCK_ANCHOR = re.compile(r"^\{: #(?P<id>[\w-]+) \}$")  # obsidian.py's block id line
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
+# a Markdown image, its target in <…> or bare, and the attr_list MkDocs reads after it
+IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<(?P<quoted>[^>]+)>|(?P<bare>[^)\s]+))\)(?:\{(?P<attrs>[^}]*)\})?")
+# MkDocs-only syntax Jupyter would print as text: attr_lists, md_in_html's markdown attribute
+ATTR_LIST = re.compile(r"[ \t]*\{:?(?:\s*(?:[.#][\w:-]+|[\w-]+=(?:\"[^\"]*\"|[^\s}]+)))+\s*\}")
+MD_IN_HTML = re.compile(r"(<(?:div|span|p|details)\b[^>]*?)\s+markdown(?:=\"[^\"]*\")?(?=[\s>])")
+MIME = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+
+
+def for_jupyter(body: str, image) -> tuple[str, dict]:
+    """A Markdown cell as Jupyter renders it: each image the page shows as a cell attachment
+    (`image(target)`: the file it names, or None for one not on this site), its width and
+    alignment as <img> attributes; no attr_list braces, no md_in_html attribute."""
+    attachments: dict = {}
+
+    def attach(m: re.Match) -> str:
+        target, alt = m["quoted"] or m["bare"], m["alt"]
+        path = image(target)
+        if path is None:
+            return f"![{alt}]({target})"
+        name = re.sub(r"[^\w.-]", "_", path.name)
+        attachments[name] = {MIME.get(path.suffix.lower(), "image/png"): base64.b64encode(path.read_bytes()).decode()}
+        attrs = m["attrs"] or ""
+        size = " ".join(f'{k}="{v}"' for k, v in re.findall(r'(width|height)="?(\d+)"?', attrs))
+        if not size and ".align-" not in attrs:
+            return f"![{alt}](attachment:{name})"
+        tag = f'<img src="attachment:{name}" alt="{html.escape(alt)}"{" " + size if size else ""}>'
+        align = re.search(r"\.align-(center|left|right)", attrs)
+        return f'<div align="{align[1]}">{tag}</div>' if align else tag
+
+    body = IMAGE.sub(attach, body)
+    return MD_IN_HTML.sub(r"\1", ATTR_LIST.sub("", body)), attachments
 
 
 def _cell(cell_type: str, source: str) -> nbformat.NotebookNode:
@@ -29,7 +67,7 @@ def _cell(cell_type: str, source: str) -> nbformat.NotebookNode:
     return nbformat.from_dict({"cell_type": cell_type, "metadata": {}, "source": source, **extra})
 
 
-def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
+def page_to_cells(text: str, expand, link, image=lambda target: None) -> list[nbformat.NotebookNode]:
     """Prose becomes Markdown cells; every fence that includes a snippet becomes a code cell.
 
     Admonitions become block quotes. A block that does not include a snippet (a figure,
@@ -42,7 +80,10 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     def flush():
         body = "\n".join(prose).strip("\n")
         if body.strip("> \n"):
-            cells.append(_cell("markdown", MD_LINK.sub(link, body)))
+            source, attachments = for_jupyter(MD_LINK.sub(link, body), image)
+            cells.append(_cell("markdown", source))
+            if attachments:
+                cells[-1]["attachments"] = attachments
         prose.clear()
 
     def walk(lines: list[str], quote: str):
@@ -67,6 +108,11 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
                     cell.metadata["page_output"] = "html" if attrs.get("html", "").lower() in TRUE else "markdown"
                     cells.append(cell)
                 i = fence.end + 1
+            elif fence:  # shown as code: an included file's text, not its --8<-- line
+                for inner in lines[i : fence.end + 1]:
+                    text = expand(inner.strip()) if is_include(inner) else inner
+                    prose.extend(f"{quote}{t}".rstrip() for t in text.split("\n"))
+                i = fence.end + 1
             elif admonition:
                 j = i + 1
                 while j < len(lines) and (not lines[j].strip() or lines[j].startswith("    ")):
@@ -88,10 +134,10 @@ def page_to_cells(text: str, expand, link) -> list[nbformat.NotebookNode]:
     return cells
 
 
-def build_notebook(page_text: str, expand, link) -> nbformat.NotebookNode:
+def build_notebook(page_text: str, expand, link, image=lambda target: None) -> nbformat.NotebookNode:
     """The notebook of one page (its Markdown source, Obsidian syntax rendered), without outputs."""
     nb = nbformat.v4.new_notebook()
-    nb.cells = page_to_cells(page_text, expand, link)
+    nb.cells = page_to_cells(page_text, expand, link, image)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     for n, cell in enumerate(nb.cells):  # stable ids: builds stay byte-identical

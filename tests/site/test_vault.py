@@ -1,13 +1,15 @@
 """`make note SRC=<vault folder>` on a vault as Obsidian saves it (tests/fixtures/vault): a
 chapter-3 note with a BOM, CRLF line endings and properties that uses every item of Obsidian's
 syntax, a note that is refused (an IPython magic), a daily note and an index note (skipped).
-Imported into a copy of the project, built strictly by the command, and read back: the page, its
-notebook, the tags page, the search index, and in Chromium."""
+Imported into a copy of the project, built strictly by the command (with SITE_URL, as published),
+and read back: the page, its notebook, the tags page, the search index, and in Chromium; and every
+published notebook must stand on its own (images inside, only Jupyter's own syntax)."""
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -24,9 +26,13 @@ NOTEBOOK = "notebooks/linear-regression-scratch/"
 PRIVATE = ("私密", "还没想清楚")  # the note's %% comments %%
 
 
+SITE_URL = "https://example.org/d2l-notes/"  # as published: the notebooks' links to pages are absolute
+
+
 def import_vault(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "d2l_site.import_note", str(VAULT), *args], cwd=project,
-                          capture_output=True, text=True, env=project_env(project, {"D2L_EXEC_CACHE": "true"}))
+    return subprocess.run([sys.executable, "-m", "d2l_site.import_note", str(VAULT), "--assets",
+                           str(VAULT / "attachments"), *args], cwd=project, capture_output=True, text=True,
+                          env=project_env(project, {"D2L_EXEC_CACHE": "true", "SITE_URL": SITE_URL}))
 
 
 @pytest.fixture(scope="module")
@@ -153,5 +159,57 @@ def test_the_page_and_its_notebook_load_with_nothing_from_elsewhere(vault, brows
             result = pg.locator(".md-search-result__item a").first
             result.wait_for(state="visible", timeout=30_000)
             assert "linear-regression-scratch" in result.get_attribute("href")
+        finally:
+            context.close()
+
+
+# what only MkDocs reads: attr_lists, snippet includes, admonitions, wikilinks
+MKDOCS_ONLY = re.compile(r"\{:?\s*[.#][\w-]|\{[^}\n]*\w=\"[^}\n]*\}|--8<--|^\s*(?:!!!|\?\?\?)|\[\[", re.M)
+LINK = re.compile(r"\]\((?P<md>[^)\s]+)|(?:href|src)=\"(?P<html>[^\"]+)\"")
+
+
+def test_every_published_notebook_stands_on_its_own(vault):
+    """On d16244c an imported note's image was a relative path the notebook page asked for in the
+    wrong folder (a 404) and the download did not hold, with `{ .align-center width="500" }` as text."""
+    from d2l_site.obsidian import DISPLAY_MATH, INLINE_MATH
+
+    notebooks = sorted(vault[1].rglob("*.ipynb"))
+    assert len(notebooks) == 5
+    images = 0
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] != "markdown":
+                continue
+            text = "".join(cell["source"])
+            code = re.compile(r"^(`{3,}|~{3,}).*?^\1|`[^`\n]+`", re.S | re.M)  # code shows what it shows
+            prose = INLINE_MATH.sub("", DISPLAY_MATH.sub("", code.sub("", text)))
+            assert not MKDOCS_ONLY.search(prose), (path.name, MKDOCS_ONLY.search(prose)[0], text)
+            for m in LINK.finditer(text):
+                target = m["md"] or m["html"]
+                assert target.startswith(("http://", "https://", "#", "attachment:", "data:")), (path.name, target)
+                if target.startswith("attachment:"):
+                    images += 1
+                    assert target.removeprefix("attachment:") in cell["attachments"], (path.name, target)
+    scratch = (vault[1] / NOTEBOOK / "linear-regression-scratch.ipynb").read_text(encoding="utf-8")
+    assert '<div align=\\"center\\"><img src=\\"attachment:' in scratch and 'width=\\"300\\"' in scratch
+    assert images >= 5  # the figures of the 5.2 pages and the imported note's image
+
+
+def test_every_notebook_page_loads_whole_with_nothing_from_elsewhere(vault, browser):
+    from browser import serve, visit
+
+    with serve(vault[1]) as url:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            for path in sorted(vault[1].glob("notebooks/*/index.html")):
+                rel = path.parent.relative_to(vault[1]).as_posix() + "/"
+                pg, errors, hosts, failed = visit(context, url + rel)
+                assert set(hosts) == {url.split("/")[2]} and failed == [], (rel, hosts, failed)
+                pg.wait_for_load_state("load")
+                sizes = pg.evaluate("[...document.querySelectorAll('article img')].map(i => i.naturalWidth)")
+                assert all(w > 0 for w in sizes), (rel, sizes)
+                if "linear-regression-scratch" in rel:
+                    assert len(sizes) == 1 and pg.locator("article img").get_attribute("width") == "300"
+                pg.close()
         finally:
             context.close()
