@@ -8,7 +8,7 @@ PYTHON ?= python3
 # Material 9.7+ prints an end-of-life banner about MkDocs 2 on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build build-fast test bench lock clean note
+.PHONY: serve build build-fast test bench lock clean note pdf
 
 LOCK   := requirements.lock
 
@@ -35,6 +35,11 @@ serve: $(STAMP)  ## live preview on http://127.0.0.1:8000, snippets/ watched, ou
 build: $(STAMP)  ## clean strict build into site/: every block executed, as CI and Pages do
 	rm -rf site .cache
 	$(MKDOCS) build --strict --site-dir site
+
+pdf: $(STAMP)  ## the whole site as one PDF, site/d2l-notes.pdf, and pages that link to it (needs Chromium)
+	rm -rf site .cache
+	D2L_PDF=true $(MKDOCS) build --strict --site-dir site
+	$(PY) -m d2l_site.pdf site $(if $(SITE_URL),--site-url "$(SITE_URL)")
 
 build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same bytes as `build`)
 	D2L_EXEC_CACHE=true $(MKDOCS) build --strict --site-dir site

@@ -40,6 +40,7 @@ from .notebook_css import NotebookCSS
 from .notebook_pages import Notebooks, notebook_uri, temp_folder
 from .notebook_render import as_site_page, compiled_templates
 from .page_helpers import ARCHIVE, math
+from .pdf import PDF_NAME
 
 log = logging.getLogger("mkdocs.plugins.d2l_site")
 
@@ -54,6 +55,7 @@ class SiteConfig(Config):
     lazy_notebooks = c.Type(bool, default=True)  # serve: a prose edit leaves the page's notebook as it was
     lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
     draw_in_workers = c.Type(bool, default=True)  # a notebook whose blocks changed is drawn by a worker
+    pdf = c.Type(bool, default=False)  # pages link to the site's PDF (`make pdf` sets it: it writes the PDF)
 
 
 def _private_jieba_cache() -> None:
@@ -227,10 +229,17 @@ class SitePlugin(BasePlugin[SiteConfig]):
             )
         elif any(block.include for block in self.exec.engine.plans[src].blocks):  # shows snippets' outputs
             links = ""
+        elif self.config.pdf and src != "tags.md":  # a content page: it is in the PDF
+            return publish.under_title(html, f'<p class="notebook-links">{self._pdf_link(page)}</p>')
         else:
             return html
-        bar = " ".join(filter(None, [publish.verified(), links]))
+        pdf = self._pdf_link(page) if self.config.pdf and src not in self.notebooks.made else ""
+        bar = " ".join(filter(None, [publish.verified(), links, pdf]))
         return publish.under_title(html, f'<p class="notebook-links">{bar}</p>')
+
+    def _pdf_link(self, page) -> str:
+        href = get_relative_url(PDF_NAME, page.url)
+        return f'<a class="md-button" href="{href}" download>下载 PDF</a>'
 
     @event_priority(10)  # before exec-cache's summary
     def on_post_build(self, config):
