@@ -50,17 +50,20 @@ def phone_widths(browser, server):
     for path in PAGES:
         pg.goto(server + path, wait_until="load")
         widths[path] = pg.evaluate("document.documentElement.scrollWidth")
-        labels[path] = pg.evaluate(SMALLEST_LABEL)
+        labels[path] = pg.evaluate(LABEL_SIZES)
         shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"), full_page=False)
     ctx.close()
     return widths, labels
 
 
 # the smallest label of any figure on the page, in CSS px as drawn (font size × the SVG's scale)
-SMALLEST_LABEL = """() => Math.min(Infinity, ...[...document.querySelectorAll("article svg text")]
+LABEL_SIZES = """() => [...document.querySelectorAll("article svg text")]
     .filter(t => t.getClientRects().length > 0)
     .map(t => { const m = t.getScreenCTM();
-                return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); }))"""
+                return parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); })"""
+SMALLEST_LABEL = f"() => Math.min(Infinity, ...({LABEL_SIZES})())"
+# the pages with inline SVG figures (the notebook pages show them as images)
+FIGURES = {"deep-learning-computation/parameters/", "deep-learning-computation/parameters-exercises/"}
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -70,7 +73,12 @@ def test_no_horizontal_page_scroll_on_a_phone(phone_widths, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_figure_labels_are_at_least_11px_on_a_phone(phone_widths, path):
-    assert phone_widths[1][path] >= 11
+    """On d16244c this passed on the 9 pages with no figure without looking at a label."""
+    sizes = phone_widths[1][path]
+    if path in FIGURES:
+        assert sizes and min(sizes) >= 11, sizes
+    else:
+        assert sizes == [], f"{path} has figure labels now: add it to FIGURES"
 
 
 def test_the_label_check_sees_a_squeezed_figure(context, server):

@@ -88,9 +88,9 @@ class _Page:
     def test_axe_finds_no_violation(self, views, scheme, width):
         assert views[1][scheme, width]["axe"] == []
 
-    @pytest.mark.parametrize("scheme", SCHEMES)
-    def test_every_link_in_a_line_of_text_looks_like_a_link(self, views, scheme):
-        assert views[1][scheme, DESKTOP]["links"] == []
+    @pytest.mark.parametrize("scheme, width", VIEWS)
+    def test_every_link_in_a_line_of_text_looks_like_a_link(self, views, scheme, width):
+        assert views[1][scheme, width]["links"] == []  # at a phone's width too (probed there, unasserted before)
 
 
 class _NotePage(_Page):
@@ -168,11 +168,11 @@ class _NotebookPage(_NotePage):
         full, published, one_rule_less = request.getfixturevalue("stylesheets")
         return {"rules": pg.evaluate(MATCHING_RULES, [full, published, one_rule_less])}
 
-    @pytest.mark.parametrize("scheme", SCHEMES)
-    def test_the_notebook_stylesheet_keeps_every_rule_that_matches_the_page(self, views, scheme):
+    @pytest.mark.parametrize("scheme, width", VIEWS)
+    def test_the_notebook_stylesheet_keeps_every_rule_that_matches_the_page(self, views, scheme, width):
         """d2l_site.notebook_css cuts JupyterLab's stylesheet by class names; Chromium's own selector
-        engine checks the cut: in both schemes, the rules that match the page are the same."""
-        in_full, in_published, in_one_rule_less = views[1][scheme, DESKTOP]["rules"]
+        engine checks the cut: in both schemes and at both widths, the rules that match are the same."""
+        in_full, in_published, in_one_rule_less = views[1][scheme, width]["rules"]
         assert len(in_full) > 50
         assert in_published == in_full
         assert in_one_rule_less != in_full  # the check sees a lost rule

@@ -13,5 +13,14 @@ def test_contributions_are_summed_not_averaged():
 
 
 def test_mean_vs_sum_loss_scales_by_batch_size_only():
+    """The page's claim, checked on the snippet's own network and batch, not on its printed flag."""
     assert out.splitlines()[1] == "True"
-    assert ns["X"].shape[0] == 2
+    net, X = ns["net"], ns["X"]
+    grads = []
+    for loss in (lambda y: y.mean(), lambda y: y.sum()):
+        net.zero_grad()
+        loss(net(X)).backward()
+        grads.append(net[2].weight.grad.clone())
+    mean_grad, sum_grad = grads
+    assert torch.allclose(sum_grad, len(X) * mean_grad) and not torch.allclose(sum_grad, mean_grad)
+    assert torch.allclose(mean_grad, ns["g"])  # the tied gradient the first line is about
