@@ -8,7 +8,7 @@ PYTHON ?= python3
 # Material 9.7+ prints an end-of-life banner about MkDocs 2 on every run.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build build-fast test bench lock clean note pdf
+.PHONY: serve build build-fast test check bench lock clean note pdf
 
 LOCK   := requirements.lock
 
@@ -48,6 +48,12 @@ test: $(STAMP)   ## lint, then the whole suite: snippets, engine, build, noteboo
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -n 3 --dist loadscope  # 3 workers (tests wait on builds and the browser); a module or class per worker: its fixtures are made once; one shared site build (tests/conftest.py)
+
+# the loop to run while working: no site build, no browser (CONTRIBUTING.md); `make test` before pushing
+check: $(STAMP)  ## ruff, the engine, the snippets, the site package's unit tests, the lock: under a minute
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -n 2 -q tests --ignore=tests/site
 
 bench: $(STAMP)  ## build vs floor, serve reload latency, page weight
 	$(PY) tests/bench.py

@@ -1,9 +1,10 @@
 """`make bench`: this site's builds against the stock stack's, serve reloads, what each speed
 mechanism saves, page weight, Lighthouse, and the time of `make test`.
 
-Not a test: it measures this machine once, prints tables, and writes them into README.md
-between the bench markers. Nothing here asserts a time. `python tests/bench.py 8 --quick`
-measures one vault size only, without mechanisms, the suite and Lighthouse (README untouched).
+Not a test: it measures this machine once, prints tables, and writes them into CONTRIBUTING.md
+between the bench markers, and five headline lines into README.md. Nothing here asserts a time.
+`python tests/bench.py 8 --quick` measures one vault size only, without mechanisms, the suite and
+Lighthouse (nothing written).
 """
 from __future__ import annotations
 
@@ -543,13 +544,32 @@ def main() -> None:
     if mechanisms:
         text += "\n\n" + "\n".join(mech)
     print("\n" + text)
-    readme = ROOT / "README.md"
-    content = readme.read_text(encoding="utf-8")
-    new = re.sub(r"(<!-- bench:start -->\n).*?(\n<!-- bench:end -->)", lambda m: m[1] + text + m[2], content,
-                 flags=re.S)
-    if new != content and sizes == [1, 8, 32] and not quick:
-        readme.write_text(new, encoding="utf-8")
-        print("\nREADME.md updated.")
+    big, small = vaults[-1], vaults[0]
+    speedups = [f"{statistics.median(r['speedup'] for r in v['rounds']):.1f}×" for v in vaults
+                if "stock" in v["rounds"][0]]
+    headline = [
+        f"- A clean build of {small['n']} / {big['n']} notes: {fmt(small['clean'])} / {fmt(big['clean'])} "
+        f"({' and '.join(speedups)} faster than the stock stack at {' and '.join(str(v['n']) for v in vaults[:2])}).",
+        f"- Reload under `make serve` at {big['n']} notes: {fmt(statistics.median(big['prose']))} after a prose edit, "
+        f"{fmt(statistics.median(big['snippet']))} after a snippet edit.",
+    ]
+    if rows and any("all 8 pages" in r[0] for r in rows):
+        headline.append(f"- A snippet that 8 pages include, edited: every page current after "
+                        f"{next(r[1] for r in rows if 'all 8 pages' in r[0]).split(' (')[0]}.")
+    if scores:
+        perf = {p: statistics.median(s["performance"]) for p, s in scores.items() if s.get("performance")}
+        headline.append(f"- Lighthouse (mobile): accessibility {min(a11y.values())} on every page, performance "
+                        + ", ".join(f"{v:.0f}" for v in perf.values()) + " (note page, notebook page).")
+    if suite is not None:
+        headline.append(f"- `make test`: {suite[0]:.0f} s on {CORES} cores.")
+    written = {ROOT / "CONTRIBUTING.md": ("bench", text), ROOT / "README.md": ("headline", "\n".join(headline))}
+    for path, (marker, block) in written.items():
+        content = path.read_text(encoding="utf-8")
+        new = re.sub(rf"(<!-- {marker}:start -->\n).*?(\n<!-- {marker}:end -->)", lambda m: m[1] + block + m[2],
+                     content, flags=re.S)
+        if new != content and sizes == [1, 8, 32] and not quick:
+            path.write_text(new, encoding="utf-8")
+            print(f"\n{path.name} updated.")
 
 
 if __name__ == "__main__":
