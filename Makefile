@@ -47,7 +47,7 @@ build-fast: $(STAMP)  ## strict build into site/ that reuses .cache/exec (same b
 test: $(STAMP)   ## lint, then the whole suite: snippets, engine, build, notebooks, browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) -m pytest -n 3 --dist loadscope  # 3 workers (tests wait on builds and the browser); a module or class per worker: its fixtures are made once; one shared site build (tests/conftest.py)
+	$(PY) -m pytest -n 3 --dist loadscope --durations=10  # the slowest ten at the end; 3 workers (tests wait on builds and the browser); a module or class per worker: its fixtures are made once; one shared site build (tests/conftest.py)
 
 # the loop to run while working: no site build, no browser (CONTRIBUTING.md); `make test` before pushing
 check: $(STAMP)  ## ruff, the engine, the snippets, the site package's unit tests, the lock: under a minute
