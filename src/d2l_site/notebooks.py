@@ -17,6 +17,8 @@ import nbformat
 
 from exec_cache.scan import PYTHON, TRUE, fence_at, is_include, lines_of
 
+from .obsidian import in_prose
+
 ADMONITION = re.compile(r'^(?:!!!|\?\?\?\+?)\s*[\w-]+(?:\s+"(?P<title>[^"]*)")?\s*$')
 BLOCK_ANCHOR = re.compile(r"^\{: #(?P<id>[\w-]+) \}$")  # obsidian.py's block id line
 MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
@@ -24,6 +26,7 @@ MD_LINK = re.compile(r"\]\((?P<target>[^)#\s]+\.md)(?P<anchor>#[^)\s]*)?\)")
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?:<(?P<quoted>[^>]+)>|(?P<bare>[^)\s]+))\)(?:\{(?P<attrs>[^}]*)\})?")
 # MkDocs-only syntax Jupyter would print as text: attr_lists, md_in_html's markdown attribute
 ATTR_LIST = re.compile(r"[ \t]*\{:?(?:\s*(?:[.#][\w:-]+|[\w-]+=(?:\"[^\"]*\"|[^\s}]+)))+\s*\}")
+FOOTNOTE = re.compile(r"\[\^(?P<id>[^\]\s]+)\](?P<definition>:[ \t]*)?")  # Jupyter renders no [^1]
 MD_IN_HTML = re.compile(r"(<(?:div|span|p|details)\b[^>]*?)\s+markdown(?:=\"[^\"]*\")?(?=[\s>])")
 MIME = {
     ".png": "image/png",
@@ -57,6 +60,8 @@ def for_jupyter(body: str, image) -> tuple[str, dict]:
         return f'<div align="{align[1]}">{tag}</div>' if align else tag
 
     body = IMAGE.sub(attach, body)
+    note = lambda m: f"<sup>{m['id']}</sup>" + (" " if m["definition"] else "")  # noqa: E731
+    body = in_prose(body, lambda part: FOOTNOTE.sub(note, part))
     return MD_IN_HTML.sub(r"\1", ATTR_LIST.sub("", body)), attachments
 
 

@@ -46,7 +46,7 @@ class EmbedError(Exception):
     """An embed that cannot be made (a cycle); the build names the notes."""
 
 
-def _outside_code(text: str, change) -> str:
+def outside_code(text: str, change) -> str:
     """`change(chunk)` applied to the text between fenced code blocks (their lines kept as they are)."""
     lines = text.split("\n")
     code = {n for fence in fences(lines_of(text)) for n in range(fence.start, min(fence.end, len(lines) - 1) + 1)}
@@ -68,10 +68,15 @@ def _outside_inline_code(text: str, change) -> str:
     return "".join(p if p.startswith("`") else change(p) for p in re.split(r"(`[^`\n]*`)", text))
 
 
+def in_prose(text: str, change) -> str:
+    """`change(part)` applied to the text outside fenced and inline code."""
+    return outside_code(text, lambda chunk: _outside_inline_code(chunk, change))
+
+
 def strip_comments(text: str) -> str:
     """The text without its %% comments %% (outside code)."""
     drop = lambda m: "\n" * m[0].count("\n")  # noqa: E731 - the lines after it keep their numbers
-    return _outside_code(text, lambda chunk: COMMENT.sub(drop, chunk))
+    return outside_code(text, lambda chunk: COMMENT.sub(drop, chunk))
 
 
 def page_math(text: str) -> str:
@@ -82,13 +87,13 @@ def page_math(text: str) -> str:
         chunk = DISPLAY_MATH.sub(lambda m: "\n" + math(m["tex"].strip()) + "\n", chunk)
         return INLINE_MATH.sub(lambda m: math(m["tex"], block=False), chunk)
 
-    return _outside_code(text, lambda chunk: _outside_inline_code(chunk, convert))
+    return outside_code(text, lambda chunk: _outside_inline_code(chunk, convert))
 
 
 def tags_of(text: str) -> list[str]:
     """The #tags of a page's text (outside code), in order."""
     found: list[str] = []
-    _outside_code(text, lambda chunk: _outside_inline_code(chunk, lambda p: found.extend(TAG.findall(p)) or p))
+    outside_code(text, lambda chunk: _outside_inline_code(chunk, lambda p: found.extend(TAG.findall(p)) or p))
     return list(dict.fromkeys(found))
 
 
@@ -186,7 +191,7 @@ class Vault:
             link = self._link(WIKILINK.match(f"[[{note}{'#' + anchor if anchor else ''}]]"), src)
             return f'<div class="note-embed" markdown>\n嵌入自 {link}\n{{: .note-embed-source }}\n\n{inner}\n\n</div>'
 
-        return _outside_code(markdown, lambda chunk: "\n".join(embed(line) for line in chunk.split("\n")))
+        return outside_code(markdown, lambda chunk: "\n".join(embed(line) for line in chunk.split("\n")))
 
     def part(self, page_src: str, anchor: str) -> str:
         """A page's text (no front matter, no comments), or its section `heading`, or its block `^id`."""

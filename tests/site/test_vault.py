@@ -118,6 +118,7 @@ def test_the_notebook_keeps_latex_for_jupyter_and_its_page_shows_mathml(vault):
     prose = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "$\\hat{y} = Xw + b$" in prose and "$$" in prose
     assert "%%" not in prose and "\ufeff" not in prose
+    assert "[^1]" not in prose and "<sup>1</sup> 平方损失的系数" in prose  # a footnote Jupyter can show
     notebook = page(site, NOTEBOOK + "index.html").select_one("article")
     assert len(notebook.select("math")) >= 2 and "$\\hat" not in notebook.get_text()
 
