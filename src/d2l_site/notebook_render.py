@@ -102,6 +102,8 @@ def as_site_page(html: str, page, css, math) -> str:
     html = NOTEBOOK_MATH.sub(lambda m: f'<div class="derivation">{math(unescape(m["tex"]))}</div>', html)
     html = prose_math(html, math)
     html = inline_attachments(html, page.file.abs_src_path)
+    # nbconvert's page hides a diagram until JupyterLab draws it; here Material draws it (site's mermaid)
+    html = html.replace('<div class="jp-Mermaid">', '<div class="jp-Mermaid jp-RenderedMermaid">')
     # long code lines scroll sideways: a keyboard must reach them too (axe scrollable-region-focusable)
     return html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
 

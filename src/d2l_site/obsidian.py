@@ -189,7 +189,8 @@ class Vault:
             text = EXEC_ATTR.sub(r"\1", text)
             inner = self.convert(text, src, (*embedding, note))
             link = self._link(WIKILINK.match(f"[[{note}{'#' + anchor if anchor else ''}]]"), src)
-            return f'<div class="note-embed" markdown>\n嵌入自 {link}\n{{: .note-embed-source }}\n\n{inner}\n\n</div>'
+            # blank lines around the Markdown inside: Jupyter (CommonMark) renders it there too
+            return f'<div class="note-embed" markdown>\n\n嵌入自 {link}\n{{: .note-embed-source }}\n\n{inner}\n\n</div>'
 
         return outside_code(markdown, lambda chunk: "\n".join(embed(line) for line in chunk.split("\n")))
 

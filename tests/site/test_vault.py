@@ -118,6 +118,7 @@ def test_the_notebook_keeps_latex_for_jupyter_and_its_page_shows_mathml(vault):
     prose = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
     assert "$\\hat{y} = Xw + b$" in prose and "$$" in prose
     assert "%%" not in prose and "\ufeff" not in prose
+    assert '<div class="note-embed">\n\n嵌入自 [5.2 参数管理 > 总结](https://' in prose  # rendered, and absolute
     assert "[^1]" not in prose and "<sup>1</sup> 平方损失的系数" in prose  # a footnote Jupyter can show
     notebook = page(site, NOTEBOOK + "index.html").select_one("article")
     assert len(notebook.select("math")) >= 2 and "$\\hat" not in notebook.get_text()
@@ -211,6 +212,9 @@ def test_every_notebook_page_loads_whole_with_nothing_from_elsewhere(vault, brow
                 assert all(w > 0 for w in sizes), (rel, sizes)
                 if "linear-regression-scratch" in rel:
                     assert len(sizes) == 1 and pg.locator("article img").get_attribute("width") == "300"
+                    drawn = pg.wait_for_selector("div.mermaid", timeout=30_000)  # its diagram, by the site's mermaid
+                    pg.wait_for_function("document.querySelector('div.mermaid').getBoundingClientRect().height > 50")
+                    assert drawn.is_visible()
                 pg.close()
         finally:
             context.close()
