@@ -68,7 +68,7 @@ MERMAID = "assets/vendor/mermaid/mermaid.min.js"  # vendored from the npm regist
 
 def with_mermaid(html: str, src: str) -> str:
     """The page with the vendored mermaid loaded before Material's bundle, if it has a diagram."""
-    if 'class="mermaid' not in html and "jp-Mermaid" not in html:
+    if 'class="mermaid' not in html and 'class="jp-Mermaid' not in html:  # an element, not a CSS rule
         return html
     bundle = re.search(r'<script src="[^"]*assets/javascripts/bundle\.', html)
     at = bundle.start() if bundle else html.rfind("</body>")

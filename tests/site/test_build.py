@@ -239,3 +239,13 @@ def test_the_kept_notebook_stylesheet_is_named_by_the_classes_it_was_cut_for(tmp
     assert cuts == [(".a{color:red}", "this process"), (".a{color:red}.b{color:blue}", "this process"),
                     (".a{color:red}", "the cache")]
     assert len(list((tmp_path / ".cache/notebook-css").glob("*.json"))) == 2
+
+
+def test_only_a_page_with_a_diagram_loads_mermaid(built_site):
+    """mermaid is 2.7 MB: on d2l-site's first try every notebook page loaded it, because nbconvert's
+    inline stylesheet names .jp-Mermaid (a notebook page weighed 3.4 MB instead of 0.7 MB)."""
+    from d2l_site.publish import MERMAID
+
+    loading = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+               if MERMAID.split("/")[-1] in p.read_text(encoding="utf-8")]
+    assert loading == []  # this site has no diagram (tests/site/test_vault.py has one)
