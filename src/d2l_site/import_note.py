@@ -51,7 +51,9 @@ def time_limit(root: Path) -> float | None:
     with open(root / "mkdocs.yml", "rb") as config:  # MkDocs' own loader: !ENV and !relative
         plugins = yaml_load(config, get_yaml_loader(config=MkDocsConfig())).get("plugins") or []
     options = next((p["exec-cache"] for p in plugins if isinstance(p, dict) and "exec-cache" in p), None) or {}
-    return options.get("timeout", 120) or None
+    from exec_cache.plugin import ExecCacheConfig  # its default: one place
+
+    return options.get("timeout", ExecCacheConfig.timeout.default) or None
 
 
 def run_blocks(plan: Plan, root: Path) -> None:

@@ -64,7 +64,7 @@ class Notebooks:
     options for a render in a worker (a notebook whose blocks changed), or None (no notebook
     plugin). `drawn` outlives the build (serve): notebook -> (digest of its .ipynb, the worker's
     Future of its HTML), so an unchanged notebook is not drawn again. With `lazy`, a notebook
-    whose code is unchanged is not rewritten (serve: a prose edit leaves it as it was)."""
+    whose cells are unchanged is not rewritten (serve: an edit elsewhere leaves it as it was)."""
 
     def __init__(
         self, engine, expand, folder: Path, options: dict | None, keep_templates: bool, drawn: dict, lazy=True
@@ -147,7 +147,7 @@ class Notebooks:
     def send(self, nb_uri: str, *, if_complete: bool = False) -> None:
         """Have a worker draw the notebook with mkdocs-jupyter's own function and options, while
         this process renders other pages; once a build, and only if its blocks changed (under
-        serve a prose edit renders the page alone: the notebook follows at the next code change)."""
+        serve a prose edit rewrites the notebook, which mkdocs-jupyter then draws here)."""
         if self.options is None or nb_uri not in self.changed:
             return
         with self.lock:

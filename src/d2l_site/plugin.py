@@ -52,7 +52,7 @@ class SiteConfig(Config):
     keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve; notebook renders)
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
     remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
-    lazy_notebooks = c.Type(bool, default=True)  # serve: a prose edit leaves the page's notebook as it was
+    lazy_notebooks = c.Type(bool, default=True)  # serve: a notebook whose cells are unchanged is not rewritten
     lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
     draw_in_workers = c.Type(bool, default=True)  # a notebook whose blocks changed is drawn by a worker
     pdf = c.Type(bool, default=False)  # pages link to the site's PDF (`make pdf` sets it: it writes the PDF)
