@@ -9,13 +9,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
-from helpers import ROOT
+from helpers import ROOT, site_path
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "test-artifacts"
-PREFIX = "/d2l-notes/"  # the site must work under a sub-path, as on GitHub Pages
+PREFIX = "/d2l-notes/"  # a site built without SITE_URL is served under it: it must work under a sub-path
 
 
 SCHEMES = {"light": "default", "dark": "slate"}  # a context's color_scheme -> Material's palette
@@ -56,13 +56,49 @@ def wait_for_scheme(pg, scheme):
                          timeout=15_000)
 
 
-def violations(pg) -> list:
-    """axe's violations (only those: it skips aggregating passes, ~25 % faster on these pages).
-    axe-core is the one axe-playwright-python bundles, put into the page once."""
+# A highlighted code token's contrast depends on its computed colour, weight, size and background,
+# not on where it is: of the tokens that share all of these, in one colour scheme of one page, axe's
+# colour-contrast rule checks the first one in full sight (axe cannot judge one scrolled out of a
+# code block), and only that one (every other rule sees them all).
+# At a phone's width every token then looks as it did at a desktop's, and is skipped, unless a rule
+# for that width changed its look: then it is checked again.
+SEEN_TOKENS = """(scheme) => {
+  const seen = ((window.__axeTokens ??= {})[scheme] ??= new Set());
+  const clear = "rgba(0, 0, 0, 0)";
+  const shown = el => {  // wholly inside the window's width and every box that clips it
+    const r = el.getBoundingClientRect();
+    if (!r.width || r.left < 0 || r.right > innerWidth) return false;
+    for (let box = el.parentElement; box; box = box.parentElement)
+      if (getComputedStyle(box).overflowX !== "visible") {
+        const c = box.getBoundingClientRect();
+        if (r.left < c.left || r.right > c.right) return false;
+      }
+    return true;
+  };
+  for (const el of document.querySelectorAll("pre span")) {
+    el.removeAttribute("data-axe-seen");
+    if (el.childElementCount || !el.getClientRects().length) continue;
+    const s = getComputedStyle(el);
+    let bg = clear;
+    for (let node = el; node && bg === clear; node = node.parentElement) bg = getComputedStyle(node).backgroundColor;
+    const key = [s.color, bg, s.fontSize, s.fontWeight, s.opacity, s.textShadow, s.visibility].join("|");
+    if (seen.has(key)) el.setAttribute("data-axe-seen", "");
+    else if (shown(el)) seen.add(key);  // one scrolled out of sight is left to axe, and stands for no other
+  }
+}"""
+
+
+def violations(pg, scheme: str) -> list:
+    """axe's violations in the page as it is now, seen in `scheme` ("light" or "dark"); only
+    those (axe skips aggregating passes, ~25 % faster on these pages). axe-core is the one
+    axe-playwright-python bundles, put into the page once; its colour-contrast rule leaves out
+    the code tokens SEEN_TOKENS marks."""
     from axe_playwright_python.sync_playwright import Axe
 
     if pg.evaluate("typeof axe === 'undefined'"):
         pg.evaluate(Axe().axe_script)
+        pg.evaluate("axe.configure({rules: [{id: 'color-contrast', selector: '*:not([data-axe-seen])'}]})")
+    pg.evaluate(SEEN_TOKENS, scheme)
     found = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
     return [(v["id"], [n["target"] for n in v["nodes"]][:5]) for v in found]
 
@@ -76,13 +112,16 @@ UNRECOGNISABLE_LINKS = "\n".join(
 
 @contextlib.contextmanager
 def serve(site):
-    """`site` served under PREFIX on a free port of this machine; yields its URL."""
+    """`site` served on a free port of this machine, under the path it is published under (or
+    PREFIX); yields its URL."""
+    prefix = site_path(site) if site_path(site) != "/" else PREFIX
+
     class Handler(SimpleHTTPRequestHandler):
         def translate_path(self, path):
             path = urlparse(path).path
-            if not path.startswith(PREFIX):
+            if not path.startswith(prefix):
                 return str(site / "__nothing_outside_the_prefix__")
-            return super().translate_path("/" + path[len(PREFIX):])
+            return super().translate_path("/" + path[len(prefix):])
 
         def log_message(self, *args):
             pass
@@ -90,6 +129,6 @@ def serve(site):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}{PREFIX}"
+        yield f"http://127.0.0.1:{httpd.server_address[1]}{prefix}"
     finally:
         httpd.shutdown()

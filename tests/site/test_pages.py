@@ -36,12 +36,12 @@ VIEWS = [("light", DESKTOP), ("dark", DESKTOP), ("dark", PHONE), ("light", PHONE
 SETTLED = "document.getAnimations().every(a => a.playState !== 'running')"  # transitions done
 
 
-def probe(pg, loaded) -> dict:
-    """What the checks need of the page as it is now."""
+def probe(pg, loaded, scheme) -> dict:
+    """What the checks need of the page as it is now, in `scheme`."""
     _, errors, hosts, failed = loaded
     return {"errors": list(errors), "hosts": set(hosts), "failed": list(failed),
             "h1": pg.locator("article h1").first.is_visible(),
-            "axe": violations(pg), "links": pg.evaluate(UNRECOGNISABLE_LINKS)}
+            "axe": violations(pg, scheme), "links": pg.evaluate(UNRECOGNISABLE_LINKS)}
 
 
 class _Page:
@@ -66,7 +66,7 @@ class _Page:
                 pg.locator(TOGGLE).click()
                 wait_for_scheme(pg, scheme)
             pg.wait_for_function(SETTLED, timeout=15_000)  # Material fades colours: axe must see the end
-            found[scheme, w] = probe(pg, loaded) | cls.more(request, pg)
+            found[scheme, w] = probe(pg, loaded, scheme) | cls.more(request, pg)
         pg.set_viewport_size({"width": DESKTOP, "height": 900})
         yield pg, found
         ctx.close()
