@@ -1,35 +1,82 @@
-"""Fixtures shared by the site tests."""
+"""Fixtures shared by the site tests: the site as published, and a second build to compare it with.
+
+`built_site` is what the Pages workflow deploys: `make pdf` with SITE_URL, under a sub-path, its
+pages linking to the PDF printed from it. CI builds it once and names it in D2L_TEST_SITE (and its
+log in D2L_TEST_SITE_LOG), so the tests run on the very files it uploads; elsewhere the suite
+builds it (without Chromium, as `make build` does: no PDF can be printed, so no page links to one).
+"""
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import build_site, copy_project, made_once
+from browser import CHROMIUM
+from helpers import PDF, ROOT, build_site, copy_project, made_once, project_env
+
+# -- the published site ------------------------------------------------------------------------
+
+SITE_URL = "https://example.org/d2l-notes/"  # a site under a sub-path, as on GitHub Pages
 
 
-def _build_a_copy(env: dict):
+def _given() -> Path | None:
+    given = os.environ.get("D2L_TEST_SITE")
+    return (ROOT / given).resolve() if given else None
+
+
+@pytest.fixture(scope="session")
+def published_env() -> dict[str, str]:
+    """The environment the published site was built in (SITE_URL, D2L_PDF): another build
+    compared with it file for file is made in the same one."""
+    site = _given()
+    if site is None:
+        return {"SITE_URL": SITE_URL} | ({"D2L_PDF": "true"} if CHROMIUM else {})
+    canonical = re.search(r'<link rel="canonical" href="([^"]*)"', (site / "index.html").read_text(encoding="utf-8"))
+    return ({"SITE_URL": canonical[1]} if canonical else {}) | ({"D2L_PDF": "true"} if (site / PDF).is_file() else {})
+
+
+@pytest.fixture(scope="session")
+def built_site_run(tmp_path_factory, published_env) -> tuple[Path, str, Path]:
+    """The published site (a clean strict build: no cache, a worker per core, then the PDF), its
+    log, and the project it was built from; shared by the site tests."""
+    site = _given()
+    if site is not None:
+        log = os.environ.get("D2L_TEST_SITE_LOG")
+        return site, Path(log).read_text(encoding="utf-8") if log else "", ROOT
+
     def make(folder: Path) -> None:
         project = copy_project(folder / "project")
+        done = build_site(project, folder / "site", env=published_env)
+        assert done.returncode == 0, done.stdout + done.stderr
+        log = done.stderr
+        if "D2L_PDF" in published_env:
+            done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", str(folder / "site"), "--site-url",
+                                   published_env["SITE_URL"]], capture_output=True, text=True,
+                                  env=project_env(project), timeout=600)
+            assert done.returncode == 0, done.stdout + done.stderr
+        (folder / "log").write_text(log, encoding="utf-8")
+
+    folder = made_once(tmp_path_factory, "built_site", make)
+    return folder / "site", (folder / "log").read_text(encoding="utf-8"), folder / "project"
+
+
+@pytest.fixture(scope="session")
+def serial_run(tmp_path_factory, published_env) -> tuple[Path, Path, str]:
+    """A second clean build, of another copy, in the published site's environment: serial (no
+    worker process) and with the cache on, empty at first, so every block runs and is stored.
+    Its project, site and log."""
+    def make(folder: Path) -> None:
+        project = copy_project(folder / "project")
+        env = {**published_env, "D2L_EXEC_CACHE": "true", "D2L_EXEC_WORKERS": "0"}
         done = build_site(project, folder / "site", env=env)
         assert done.returncode == 0, done.stdout + done.stderr
         (folder / "log").write_text(done.stderr, encoding="utf-8")
-    return make
 
-
-@pytest.fixture(scope="session")
-def built_site_run(tmp_path_factory) -> tuple[Path, str]:
-    """One clean strict build (`make build`: no cache, a worker per core) of a copy of the real
-    project, shared by the site tests, and its log."""
-    folder = made_once(tmp_path_factory, "built_site", _build_a_copy({}))
-    return folder / "site", (folder / "log").read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def serial_run(tmp_path_factory) -> tuple[Path, Path, str]:
-    """A second clean build, of another copy: serial (no worker process) and with the cache on,
-    empty at first, so every block runs and is stored. Its project, site and log."""
-    folder = made_once(tmp_path_factory, "serial", _build_a_copy({"D2L_EXEC_CACHE": "true", "D2L_EXEC_WORKERS": "0"}))
+    folder = made_once(tmp_path_factory, "serial", make)
     return folder / "project", folder / "site", (folder / "log").read_text(encoding="utf-8")
 
 
@@ -47,6 +94,8 @@ def built_site(built_site_run) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site_log(built_site_run) -> str:
+    if not built_site_run[1]:
+        pytest.fail("D2L_TEST_SITE is set without D2L_TEST_SITE_LOG: the build's log is not known", pytrace=False)
     return built_site_run[1]
 
 

@@ -72,15 +72,17 @@ def build_site(project: Path, site_dir: Path, env: dict | None = None) -> subpro
 
 
 VOLATILE = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
+PDF = "d2l-notes.pdf"  # printed from a built site by `make pdf`, not built by MkDocs
 
 
 def digests(site: Path) -> dict[str, str]:
-    """SHA-256 of every file of a built site, by path (search index and sitemap left out)."""
+    """SHA-256 of every file MkDocs built into a site, by path (search index, sitemap and the
+    PDF printed afterwards left out)."""
     import hashlib
 
     return {p.relative_to(site).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(site.rglob("*")) if p.is_file()
-            and p.relative_to(site).as_posix() not in VOLATILE}
+            and p.relative_to(site).as_posix() not in VOLATILE | {PDF}}
 
 
 def fetch(url: str, binary: bool = False) -> str | bytes:
@@ -169,6 +171,9 @@ def mini_project(dest: Path) -> Path:
     (dest / "snippets/demo").mkdir(parents=True)
     (dest / "snippets/demo/seeded.py").write_text(MINI_SNIPPET, encoding="utf-8")
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if "preload: [torch, torch._dynamo]" not in config:
+        raise AssertionError("mkdocs.yml's exec-cache preload changed: change mini_project too")
+    config = config.replace("preload: [torch, torch._dynamo]", "preload: []")  # its page needs no torch
     nav = "\nnav:\n  - 演示: index.md\n  - 演示（Notebook）: notebooks/index.ipynb\n"
     (dest / "mkdocs.yml").write_text(config[:config.index("\nnav:\n")] + nav, encoding="utf-8")
     return dest
@@ -258,12 +263,21 @@ def outputs_by_file(soup: BeautifulSoup) -> dict[str, str]:
     return {path: "\n".join(p for p in parts if p) for path, parts in found.items()}
 
 
+def site_path(site: Path) -> str:
+    """The path the site is published under ("/d2l-notes/"), from its home page's canonical
+    link; "/" for a site built without SITE_URL."""
+    from urllib.parse import urlparse
+
+    found = page(site, "index.html").select_one('link[rel="canonical"]')
+    return urlparse(found["href"]).path if found else "/"
+
+
 def broken_links(site: Path) -> list[tuple[str, str, str]]:
     """Every <a href> of every built page: (page, href, why) for one with no visible text or
     accessible name, or whose internal target or #anchor does not exist."""
     from urllib.parse import unquote, urljoin, urlparse
 
-    bad, ids = [], {}
+    bad, ids, root = [], {}, site_path(site)
 
     def anchors(html: Path) -> set[str]:
         if html not in ids:
@@ -272,7 +286,7 @@ def broken_links(site: Path) -> list[tuple[str, str, str]]:
         return ids[html]
 
     for html in sorted(site.rglob("*.html")):
-        rel = html.relative_to(site).as_posix()  # 404.html too: its links are from the site's root
+        rel = html.relative_to(site).as_posix()  # 404.html too: its links start with the site's path
         soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
         for a in soup.select("a[href]"):
             href = a["href"]
@@ -283,7 +297,13 @@ def broken_links(site: Path) -> list[tuple[str, str, str]]:
             url = urlparse(urljoin(rel, href))
             if url.scheme or href.startswith(("mailto:", "javascript:")):
                 continue
-            target = site / unquote(url.path).lstrip("/")  # "/" when a link climbs to the root
+            path = unquote(url.path)
+            if href.startswith("/"):  # 404.html's: the published path, then the page's
+                if not path.startswith(root):
+                    bad.append((rel, href, f"outside the site's path {root}"))
+                    continue
+                path = path[len(root):]
+            target = site / path.lstrip("/")  # "/" when a link climbs to the root
             if target.is_dir() or url.path.endswith("/"):
                 target = target / "index.html"
             if not target.is_file():

@@ -181,11 +181,16 @@ def test_every_link_has_text_and_a_target_that_exists(built_site):
 
 def test_the_link_check_finds_an_empty_a_dead_and_an_anchorless_link(tmp_path):
     (tmp_path / "a").mkdir()
-    (tmp_path / "index.html").write_text('<h2 id="here">x</h2><a href="a/">A</a><a href="#here">B</a>')
+    (tmp_path / "index.html").write_text('<link rel="canonical" href="https://example.org/site/">'
+                                         '<h2 id="here">x</h2><a href="a/">A</a><a href="#here">B</a>')
     (tmp_path / "a/index.html").write_text(
         '<a href="../#here"></a><a href="../missing/">C</a><a href="../#gone">D</a>'
         '<a href="https://zh.d2l.ai/"><img alt="书"></a>')
-    assert broken_links(tmp_path) == [("a/index.html", "../#here", "no text"),
+    (tmp_path / "404.html").write_text(  # its links start with the site's published path
+        '<a href="/site/a/">E</a><a href="/site/#here">F</a><a href="/site/gone/">G</a><a href="/a/">H</a>')
+    assert broken_links(tmp_path) == [("404.html", "/site/gone/", "no such file"),
+                                      ("404.html", "/a/", "outside the site's path /site/"),
+                                      ("a/index.html", "../#here", "no text"),
                                       ("a/index.html", "../missing/", "no such file"),
                                       ("a/index.html", "../#gone", "no such anchor")]
 

@@ -5,6 +5,7 @@ project of its own, without torch: tests/exec_cache/.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import build_site, free_port, mini_project, page, project_env, wait_for
+from helpers import build_site, digests, free_port, mini_project, page, project_env, wait_for
 
 MINI_PAGE = "index.html"
 HELPERS = "src/d2l_site/page_helpers.py"
@@ -52,6 +53,23 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (old, path)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "edited"])
+def test_a_damaged_notebook_stylesheet_entry_is_made_again(mini_built, mini, damage):
+    """`make build-fast` keeps the cut notebook stylesheet in .cache/notebook-css/; a damaged
+    file there is never published: the cut is made again, and the site equals the first build's."""
+    [entry] = (mini / ".cache/notebook-css").glob("*.json")
+    text = entry.read_text(encoding="utf-8")
+    edited = {**json.loads(text), "css": ".jp-Cell{display:none}"}  # its checksum is the old one
+    entry.write_text(text[: len(text) // 2] if damage == "truncated" else json.dumps(edited), encoding="utf-8")
+    done = fast_build(mini)
+    assert done.returncode == 0, done.stderr
+    assert f"ignored an unreadable cache entry (it was made again): {entry}" in done.stderr
+    assert "notebook stylesheet parsed by this process" in done.stderr
+    assert digests(mini / "site") == digests(mini_built / "site")
+    assert json.loads(entry.read_text(encoding="utf-8"))["css"] == (
+        mini_built / "site/assets/stylesheets/jupyter.css").read_text(encoding="utf-8")  # written anew
 
 
 def test_a_changed_page_helper_changes_the_figure(mini):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ast
 import base64
-import copy
 import re
 import zipfile
 from collections import defaultdict
@@ -14,7 +13,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from helpers import NOTE_PAGE, ROOT, SNIPPETS, execute_in_fresh_kernel, outputs_by_file, page
+from helpers import NOTE_PAGE, PDF, ROOT, SNIPPETS, execute_in_fresh_kernel, outputs_by_file, page
 
 NB_PAGE = "notebooks/parameters/index.html"
 NB_FILE = "notebooks/parameters/parameters.ipynb"
@@ -86,11 +85,12 @@ def read_notebook(site, name) -> nbformat.NotebookNode:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(built_site, name):
-    """The build writes the page's outputs into the notebook; Jupyter must agree with them."""
+def test_downloaded_notebook_runs_in_a_fresh_kernel_with_the_same_outputs(built_site, name, tmp_path):
+    """The build writes the page's outputs into the notebook; Jupyter must agree with them, in
+    an empty folder, as a reader who downloaded it alone runs it."""
     nb = read_notebook(built_site, name)
     nbformat.validate(nb)
-    fresh = execute_in_fresh_kernel(nb, ROOT)
+    fresh = execute_in_fresh_kernel(nb, tmp_path)
     assert outputs_by_snippet(fresh) == outputs_by_snippet(nb)
 
 
@@ -99,9 +99,9 @@ def test_download_buttons_resolve(built_site, name, rel):
     for html in (rel, f"notebooks/{name}/index.html"):
         links = page(built_site, html).select("p.notebook-links a[download]")
         assert links, html
-        for a in links:
-            target = built_site / unquote(urljoin(html, a["href"]))
-            assert target.is_file() and target.name == f"{name}.ipynb"
+        targets = [built_site / unquote(urljoin(html, a["href"])) for a in links]
+        assert all(t.is_file() for t in targets), targets
+        assert f"{name}.ipynb" in {t.name for t in targets} <= {f"{name}.ipynb", PDF}, targets
 
 
 @pytest.mark.parametrize("name, rel", NOTEBOOKS.items())
@@ -150,18 +150,21 @@ def test_notebook_page_loads_no_cdn_script(built_site):
     assert "cdnjs" not in html and 'src=""' not in html and "x-mathjax-config" not in html
 
 
-def test_a_cell_that_fails_only_in_jupyter_fails_the_suite(notebook):
+def test_a_cell_that_fails_only_in_jupyter_fails_the_suite(tmp_path):
     """The build runs no kernel (markdown-exec is not Jupyter), so the fresh-kernel run above
-    is what catches a cell that fails only there: it must fail, naming the snippet file."""
-    broken = copy.deepcopy(notebook)
-    cell = next(c for c in broken.cells if c.cell_type == "code"
-                and c.metadata["snippet"].startswith("snippets/parameters/custom_init.py"))
-    cell.source += ("\nimport sys\n"
-                    "if 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')\n")
+    is what catches a cell that fails only there: it must fail, naming the snippet file. (A
+    two-cell notebook: the check is of the runner, not of torch.)"""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    broken = new_notebook(cells=[
+        new_code_cell("w = 2\nprint(w)", metadata={"snippet": "snippets/demo/fine.py"}),
+        new_code_cell("import sys\nif 'ipykernel' in sys.modules:\n    raise RuntimeError('only the notebook breaks')",
+                      metadata={"snippet": "snippets/demo/custom_init.py"})])
     with pytest.raises(AssertionError) as failed:
-        execute_in_fresh_kernel(broken, ROOT)
+        execute_in_fresh_kernel(broken, tmp_path)
     message = str(failed.value)
-    assert "snippets/parameters/custom_init.py" in message and "only the notebook breaks" in message
+    assert "snippets/demo/custom_init.py" in message and "only the notebook breaks" in message
+    assert "fine.py" not in message
 
 
 def test_snippets_page_lists_every_file_with_its_docstring_and_a_working_link(built_site):

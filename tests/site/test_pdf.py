@@ -1,7 +1,8 @@
-"""`make pdf`: the site as one PDF, read back with pypdf. Built once (with the pages' 下载 PDF
-links) and printed twice from copies of that site: the same site must give the same bytes."""
+"""`make pdf`: the site as one PDF, read back with pypdf. The published site (built_site) is
+printed once more from a copy: the same site must give the same bytes."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,40 +11,38 @@ from pathlib import Path
 
 import pytest
 
-from browser import CHROMIUM
-from helpers import build_site, copy_project, made_once, page, project_env
-
-PDF = "d2l-notes.pdf"
-
-
-def _print(site: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "d2l_site.pdf", str(site)], capture_output=True, text=True,
-                          env=project_env(site.parent), timeout=600)
+from helpers import PDF, build_site, made_once, mini_project, page, project_env
 
 
 @pytest.fixture(scope="session")
-def printed(tmp_path_factory) -> Path:
-    """The site built as `make pdf` builds it, and its PDF (printed twice: site/ and again/)."""
-    if CHROMIUM is None:
-        pytest.skip("no chromium on PATH: make pdf prints with it")
+def printed(built_site) -> Path:
+    """The published site, which has its PDF."""
+    if not (built_site / PDF).is_file():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("REQUIRE_BROWSER=1 but the published site has no PDF", pytrace=False)
+        pytest.skip("no chromium on PATH: make pdf prints with it, so the site was built without its PDF")
+    return built_site
 
+
+@pytest.fixture(scope="session")
+def again(tmp_path_factory, printed, published_env) -> Path:
+    """A copy of the published site, its PDF printed again."""
     def make(folder: Path) -> None:
-        project = copy_project(folder / "project")
-        done = build_site(project, folder / "site", env={"D2L_PDF": "true"})
-        assert done.returncode == 0, done.stderr
-        shutil.copytree(folder / "site", folder / "again")
-        for site in (folder / "site", folder / "again"):
-            done = _print(site)
-            assert done.returncode == 0, done.stdout + done.stderr
+        shutil.copytree(printed, folder / "again")
+        (folder / "again" / PDF).unlink()
+        done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", str(folder / "again"), "--site-url",
+                               published_env["SITE_URL"]], capture_output=True, text=True,
+                              env=project_env(folder), timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
 
-    return made_once(tmp_path_factory, "pdf", make)
+    return made_once(tmp_path_factory, "pdf", make) / "again"
 
 
 @pytest.fixture(scope="session")
 def book(printed):
     from pypdf import PdfReader
 
-    reader = PdfReader(printed / "site" / PDF)
+    reader = PdfReader(printed / PDF)
     text = "\n".join(p.extract_text() for p in reader.pages)
     return reader, text, re.sub(r"\s", "", text)
 
@@ -54,8 +53,8 @@ def content(site: Path) -> list[tuple[str, str]]:
     return content_pages(site)
 
 
-def test_two_prints_of_one_site_are_the_same_bytes(printed):
-    assert (printed / "site" / PDF).read_bytes() == (printed / "again" / PDF).read_bytes()
+def test_two_prints_of_one_site_are_the_same_bytes(printed, again):
+    assert (again / PDF).read_bytes() == (printed / PDF).read_bytes()
 
 
 def outline(reader, depth=0):
@@ -69,7 +68,7 @@ def outline(reader, depth=0):
 
 def test_every_content_page_is_in_it_in_nav_order_without_the_notebook_pages(printed, book):
     reader, text, bare = book
-    pages = content(printed / "site")
+    pages = content(printed)
     assert len(pages) >= 7 and not any(url.startswith("notebooks/") for url, _ in pages)
     top = [(title, n) for depth, title, n in outline(reader) if depth == 0]
     assert [title for title, _ in top] == [title for _, title in pages]  # one entry per page, in nav order
@@ -97,7 +96,7 @@ def test_the_cover_and_contents_have_what_they_promise(book):
 
 def test_live_outputs_and_formulas_are_printed(printed, book):
     _, _, bare = book
-    site = printed / "site"
+    site = printed
     for url, title in content(site):
         soup = page(site, url + "index.html")
         outputs = [c.get_text() for c in soup.select("div.result pre code, pre code.language-text")][:3]
@@ -112,7 +111,7 @@ def test_live_outputs_and_formulas_are_printed(printed, book):
 
 def test_a_long_code_line_is_printed_whole(printed, book):
     _, _, bare = book
-    site = printed / "site"
+    site = printed
     lines = [line for url, _ in content(site) for c in page(site, url + "index.html").select("pre code")
              for line in c.get_text().splitlines()]
     longest = max(lines, key=len)
@@ -147,10 +146,13 @@ def test_it_is_tagged_in_chinese_with_a_title_and_every_font_embedded(book):
         assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
 
 
-def test_pages_link_to_the_pdf_where_it_is_built_and_nowhere_else(printed, built_site):
-    site = printed / "site"
-    for url, _ in content(site):
-        links = page(site, url + "index.html").select(f'a[href$="{PDF}"]')
+def test_pages_link_to_the_pdf_where_it_is_built_and_nowhere_else(printed, tmp_path):
+    for url, _ in content(printed):
+        links = page(printed, url + "index.html").select(f'a[href$="{PDF}"]')
         assert [a.get_text() for a in links] == ["下载 PDF"], url
-    assert not page(site, "notebooks/parameters/index.html").select(f'a[href$="{PDF}"]')
-    assert not page(built_site, "index.html").select(f'a[href$="{PDF}"]')  # make build: no PDF, no link
+    assert not page(printed, "notebooks/parameters/index.html").select(f'a[href$="{PDF}"]')
+    project = mini_project(tmp_path / "mini")  # `make build`: no PDF, no link
+    done = build_site(project, tmp_path / "site", env={"D2L_EXEC_WORKERS": "0"})
+    assert done.returncode == 0, done.stderr
+    assert page(tmp_path / "site", "index.html").select("p.notebook-links") != []
+    assert not page(tmp_path / "site", "index.html").select(f'a[href$="{PDF}"]')

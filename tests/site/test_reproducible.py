@@ -1,13 +1,11 @@
-"""Every way to build the site gives the same bytes as the clean build (built_site, `make build`):
-another clean build, serial (no worker process) with the cache on and empty, and a cached one
-(`make build-fast`) on the cache that build filled (conftest: serial_run, warm_cache).
+"""Every way to build the site gives the same bytes as the published one (built_site: a clean
+build, less the PDF printed from it): another clean build, serial (no worker process) with the
+cache on and empty, and a cached one (`make build-fast`) on the cache that build filled (conftest:
+serial_run, warm_cache), each in the published site's environment.
 """
 from __future__ import annotations
 
-import json
 import re
-
-import pytest
 
 from helpers import build_site, copy_project, digests
 
@@ -21,38 +19,20 @@ def same_files(site, built_site):
 
 class TestClean:
     def test_two_clean_builds_are_byte_identical_and_parallel_equals_serial(self, serial_run, built_site,
-                                                                            built_site_log):
+                                                                            built_site_run, built_site_log):
         _, site, log = serial_run
         assert "run by 0 workers" in log and "run by 0 workers" not in built_site_log
         assert "notebooks drawn by workers: 0 of 4" in log
         same_files(site, built_site)
-        assert not (built_site.parent / "project/.cache").exists()  # `make build` keeps nothing
+        assert not (built_site_run[2] / ".cache").exists()  # `make build` keeps nothing
 
 
 class TestCached:
-    def test_a_cached_build_equals_a_clean_one(self, built_site, serial_run, warm_cache, tmp_path):
+    def test_a_cached_build_equals_a_clean_one(self, built_site, serial_run, warm_cache, published_env, tmp_path):
         # the serial build had the cache on, empty at first: every block ran, and was stored
         assert re.search(r"python blocks: [1-9]\d* new, run by 0 workers; \d+ run while rendering", serial_run[2])
         project = copy_project(tmp_path / "project", warm_cache)
-        done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "true"})
+        done = build_site(project, tmp_path / "fast", env={**published_env, "D2L_EXEC_CACHE": "true"})
         assert done.returncode == 0, done.stderr
         assert "python blocks: 0 new" in done.stderr and "0 run while rendering" in done.stderr
         same_files(tmp_path / "fast", built_site)
-
-    @pytest.mark.parametrize("damage", ["truncated", "edited"])
-    def test_a_damaged_notebook_stylesheet_entry_is_made_again(self, warm_cache, built_site, tmp_path, damage):
-        """`make build-fast` keeps the cut notebook stylesheet in .cache/notebook-css/; a damaged
-        file there is never published: the cut is made again, and the site equals a clean build."""
-        project = copy_project(tmp_path / "project", warm_cache)
-        [entry] = (project / ".cache/notebook-css").glob("*.json")
-        text = entry.read_text(encoding="utf-8")
-        edited = {**json.loads(text), "css": ".jp-Cell{display:none}"}  # its checksum is the old one
-        entry.write_text(text[: len(text) // 2] if damage == "truncated" else json.dumps(edited),
-                         encoding="utf-8")
-        done = build_site(project, tmp_path / "fast", env={"D2L_EXEC_CACHE": "true"})
-        assert done.returncode == 0, done.stderr
-        assert f"ignored an unreadable cache entry (it was made again): {entry}" in done.stderr
-        assert "notebook stylesheet parsed by this process" in done.stderr
-        same_files(tmp_path / "fast", built_site)
-        assert json.loads(entry.read_text(encoding="utf-8"))["css"] == (
-            built_site / "assets/stylesheets/jupyter.css").read_text(encoding="utf-8")  # written anew
