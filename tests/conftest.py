@@ -1,4 +1,5 @@
-"""Fixtures shared by the site tests: the site as published, and a second build to compare it with.
+"""Fixtures shared by the tests: a snippet's run (ns, out, lines), the site as published, and a
+second build to compare it with.
 
 `built_site` is what the Pages workflow deploys: `make pdf` with SITE_URL, under a sub-path, its
 pages linking to the PDF printed from it. CI builds it once and names it in D2L_TEST_SITE (and its
@@ -16,7 +17,33 @@ from pathlib import Path
 import pytest
 
 from browser import CHROMIUM
-from helpers import PDF, ROOT, build_site, copy_project, made_once, project_env
+from helpers import PDF, ROOT, build_site, copy_project, made_once, project_env, run_snippet
+
+# -- a snippet's tests: the module names its SNIPPET ----------------------------------------
+
+@pytest.fixture(scope="module")
+def snippet_run(request) -> tuple[dict, str]:
+    """The module's SNIPPET run as `python snippets/<SNIPPET>` runs it, once per module, when a
+    test first asks: a snippet that raises fails its own tests, and the rest of the suite runs."""
+    return run_snippet(request.module.SNIPPET)
+
+
+@pytest.fixture(scope="module")
+def ns(snippet_run) -> dict:
+    """The snippet's globals after it ran."""
+    return snippet_run[0]
+
+
+@pytest.fixture(scope="module")
+def out(snippet_run) -> str:
+    """What the snippet printed."""
+    return snippet_run[1]
+
+
+@pytest.fixture(scope="module")
+def lines(out) -> list[str]:
+    return out.splitlines()
+
 
 # -- the published site ------------------------------------------------------------------------
 

@@ -4,12 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from helpers import run_snippet
-
-ns, out = run_snippet("parameters/tied_1d_by_hand.py")
+SNIPPET = "parameters/tied_1d_by_hand.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_the_notes_numbers():
+def test_the_notes_numbers(ns, out):
     assert (ns["h"], ns["out"], ns["loss"]) == (3, 7, 4)
     assert ns["per_layer"] == {"w2": 3, "b2": 1, "w1": 2, "b1": 2}
     assert ns["grads"] == {"w": 5, "b": 3}
@@ -18,7 +16,7 @@ def test_the_notes_numbers():
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_hand_derivation_matches_autograd_for_random_values(seed):
+def test_hand_derivation_matches_autograd_for_random_values(ns, seed):
     rnd = random.Random(seed)
     w, b, x, y = (rnd.uniform(-3, 3) for _ in range(4))
     hand = ns["check_against_autograd"](w, b, x, y)  # raises if they disagree
@@ -28,7 +26,7 @@ def test_hand_derivation_matches_autograd_for_random_values(seed):
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_per_layer_chain_rule_matches_autograd_on_untied_layers(seed):
+def test_per_layer_chain_rule_matches_autograd_on_untied_layers(ns, seed):
     rnd = random.Random(100 + seed)
     w1, b1, w2, b2, x, y = (rnd.uniform(-3, 3) for _ in range(6))
     l1, l2 = nn.Linear(1, 1), nn.Linear(1, 1)
@@ -40,7 +38,7 @@ def test_per_layer_chain_rule_matches_autograd_on_untied_layers(seed):
         assert g[name] == pytest.approx(p.grad.item(), rel=1e-4, abs=1e-5)
 
 
-def test_a_wrong_derivation_is_caught():
+def test_a_wrong_derivation_is_caught(ns):
     def averaged_instead_of_summed(w, b, x, y):
         g = ns["chain_rule"](w, b, w, b, x, y)
         return {"w": (g["w1"] + g["w2"]) / 2, "b": (g["b1"] + g["b2"]) / 2}

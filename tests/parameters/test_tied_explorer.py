@@ -2,12 +2,20 @@ import pytest
 
 from helpers import run_snippet
 
-ns, out = run_snippet("parameters/tied_explorer.py")
-hand, _ = run_snippet("parameters/tied_1d_by_hand.py")
-tied_case = ns["tied_case"]
+SNIPPET = "parameters/tied_explorer.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_first_case_is_the_notes_example():
+@pytest.fixture(scope="module")
+def hand():
+    return run_snippet("parameters/tied_1d_by_hand.py")[0]
+
+
+@pytest.fixture(scope="module")
+def tied_case(ns):
+    return ns["tied_case"]
+
+
+def test_first_case_is_the_notes_example(ns, tied_case):
     q = tied_case(2.0, 1.0, 1.0, 3.0, 0.1)
     assert (q["h"], q["out"], q["loss"]) == (3, 7, 4)
     assert (q["grad_w1"], q["grad_w2"], q["grad_w"]) == (2, 3, 5)
@@ -16,14 +24,14 @@ def test_first_case_is_the_notes_example():
     assert ns["CASES"][0] == dict(w=2.0, b=1.0, x=1.0, y=3.0, lr=0.1, tied=True, loss="out - y")
 
 
-def test_untied_layers_each_take_their_own_share():
+def test_untied_layers_each_take_their_own_share(tied_case):
     q = tied_case(2.0, 1.0, 1.0, 3.0, 0.1, tied=False)
     assert (q["new_w1"], q["new_w2"]) == (pytest.approx(1.8), pytest.approx(1.7))  # the note's 1.8, 1.7
     assert "grad_w" not in q and "new_w" not in q
 
 
 @pytest.mark.parametrize("case", range(6))
-def test_per_use_gradients_are_the_hand_chain_rule_and_tied_is_their_sum(case):
+def test_per_use_gradients_are_the_hand_chain_rule_and_tied_is_their_sum(hand, ns, tied_case, case):
     w, b, x, y, lr = ns["EXAMPLES"][case]
     q = tied_case(w, b, x, y, lr)
     g = hand["chain_rule"](w, b, w, b, x, y)
@@ -33,7 +41,7 @@ def test_per_use_gradients_are_the_hand_chain_rule_and_tied_is_their_sum(case):
     assert q["new_w"] == pytest.approx(w - lr * q["grad_w"])
 
 
-def test_squared_loss_scales_every_gradient_by_2_times_the_error():
+def test_squared_loss_scales_every_gradient_by_2_times_the_error(tied_case):
     lin = tied_case(0.5, -2.0, -3.0, 0.0, 0.2)
     sq = tied_case(0.5, -2.0, -3.0, 0.0, 0.2, loss="(out - y)^2")
     err = lin["loss"]
@@ -42,7 +50,7 @@ def test_squared_loss_scales_every_gradient_by_2_times_the_error():
         assert sq[k] == pytest.approx(2 * err * lin[k])
 
 
-def test_prints_one_row_per_case():
+def test_prints_one_row_per_case(ns, out):
     lines = out.splitlines()
     assert len(lines) == 1 + len(ns["CASES"]) == 25
     assert lines[1].split()[:2] == ["绑定", "out"] and lines[1].split()[-1] == "1.5"

@@ -1,13 +1,15 @@
+import pytest
 import torch
 
-from helpers import run_snippet
-
-ns, out = run_snippet("parameters_exercises/fixed_hidden_mlp.py")
-net = ns["net"]
-lines = out.splitlines()
+SNIPPET = "parameters_exercises/fixed_hidden_mlp.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_only_the_linear_layer_has_parameters():
+@pytest.fixture(scope="module")
+def net(ns):
+    return ns["net"]
+
+
+def test_only_the_linear_layer_has_parameters(lines, net):
     assert [n for n, _ in net.named_parameters()] == ["linear.weight", "linear.bias"]
     assert list(net.state_dict()) == ["linear.weight", "linear.bias"]
     assert not isinstance(net.rand_weight, torch.nn.Parameter)
@@ -15,12 +17,12 @@ def test_only_the_linear_layer_has_parameters():
                          "['linear.weight', 'linear.bias']"]
 
 
-def test_rand_weight_is_unchanged_by_a_training_step():
+def test_rand_weight_is_unchanged_by_a_training_step(lines, net, ns):
     assert torch.equal(net.rand_weight, ns["fixed"])
     assert lines[2] == "True"
 
 
-def test_the_reused_linear_gets_two_contributions():
+def test_the_reused_linear_gets_two_contributions(lines, net, ns):
     untied = ns["untied"]
     g1, g2 = untied.linear.weight.grad, untied.linear2.weight.grad
     assert torch.allclose(net.linear.weight.grad, g1 + g2, atol=1e-6)

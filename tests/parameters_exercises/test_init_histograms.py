@@ -1,17 +1,20 @@
+import pytest
 import torch
 
-from helpers import run_snippet
-
-ns, out = run_snippet("parameters_exercises/init_histograms.py")
-samples = ns["samples"]
+SNIPPET = "parameters_exercises/init_histograms.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_init_normal_is_centred_with_std_001():
+@pytest.fixture(scope="module")
+def samples(ns):
+    return ns["samples"]
+
+
+def test_init_normal_is_centred_with_std_001(samples):
     w = samples["init_normal"]
     assert abs(w.std().item() - 0.01) < 0.0003 and abs(w.mean().item()) < 1e-4
 
 
-def test_xavier_uniform_is_flat_on_its_bound():
+def test_xavier_uniform_is_flat_on_its_bound(samples):
     w = samples["xavier_uniform_"]
     a = (6 / (256 + 512)) ** 0.5
     assert w.abs().max() <= a
@@ -19,7 +22,7 @@ def test_xavier_uniform_is_flat_on_its_bound():
     assert counts.min() > 0.9 * counts.mean()  # flat: every bin close to the mean count
 
 
-def test_my_init_has_three_parts():
+def test_my_init_has_three_parts(out, samples):
     w = samples["my_init"]
     a = w.abs()
     assert bool(((a == 0) | ((a >= 5) & (a <= 10))).all())

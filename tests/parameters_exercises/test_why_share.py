@@ -1,9 +1,8 @@
-from helpers import run_snippet
 
-ns, out = run_snippet("parameters_exercises/why_share.py")
+SNIPPET = "parameters_exercises/why_share.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_parameter_counts_with_and_without_sharing():
+def test_parameter_counts_with_and_without_sharing(ns):
     count = ns["count"]
     assert count(ns["conv"]) == 3 * 3 + 1
     assert count(ns["dense"]) == 784 * 676 + 676
@@ -13,7 +12,7 @@ def test_parameter_counts_with_and_without_sharing():
     assert count(ns["embedding"], ns["head"]) == 1000 * 64
 
 
-def test_printed_counts():
+def test_printed_counts(out):
     assert out.splitlines() == ["卷积（共享一个 3×3 核）：10  全连接：530660",
                                 "RNN（共享一个单元）：640  每步一个单元：32000",
                                 "不绑定：128000  绑定输入/输出嵌入：64000"]

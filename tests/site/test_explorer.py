@@ -15,8 +15,12 @@ from helpers import run_snippet
 
 NOTE = "deep-learning-computation/parameters/"
 EXPLORER = ".tied-explorer"
-ns, _ = run_snippet("parameters/tied_explorer.py")
-by_hand, _ = run_snippet("parameters/tied_1d_by_hand.py")
+SNIPPET = "parameters/tied_explorer.py"  # run by the fixture ns (tests/conftest.py)
+
+
+@pytest.fixture(scope="module")
+def by_hand():
+    return run_snippet("parameters/tied_1d_by_hand.py")[0]
 
 # every visible number of the explorer, as (quantity, text)
 SHOWN = """root => [...root.querySelectorAll('[data-quantity]')]
@@ -64,7 +68,7 @@ def cases(note):
     return json.loads(pg.locator(f"{EXPLORER} script.explorer-cases").text_content())
 
 
-def test_the_page_embeds_autograds_results_for_a_grid_that_covers_the_hard_cases(cases):
+def test_the_page_embeds_autograds_results_for_a_grid_that_covers_the_hard_cases(ns, cases):
     assert cases == [{"inputs": c, "expect": r} for c, r in zip(ns["CASES"], ns["results"])]
     inputs = [c["inputs"] for c in cases]
     numbers = [c[k] for c in inputs for k in ("w", "b", "x", "y", "lr")]
@@ -73,7 +77,7 @@ def test_the_page_embeds_autograds_results_for_a_grid_that_covers_the_hard_cases
         (t, loss) for t in (True, False) for loss in ("out - y", "(out - y)^2")}
 
 
-def test_its_first_state_is_the_notes_example_and_matches_the_static_figure(note, cases):
+def test_its_first_state_is_the_notes_example_and_matches_the_static_figure(by_hand, note, cases):
     pg, errors = note
     assert errors == []
     first = cases[0]["inputs"]
@@ -113,7 +117,7 @@ def test_a_wrong_formula_in_the_script_fails(browser, server, cases):
     assert {m[1] for m in bad} >= {"grad_w", "new_w"}
 
 
-def test_keyboard_labels_and_a_live_region(note, cases):
+def test_keyboard_labels_and_a_live_region(ns, note, cases):
     pg, _ = note
     ex = pg.locator(EXPLORER)
     for role, count in (("spinbutton", 5), ("slider", 5), ("checkbox", 1), ("combobox", 1)):

@@ -4,9 +4,8 @@ from __future__ import annotations
 import pytest
 
 from d2l_site import charts, figures, page_helpers
-from helpers import run_snippet
 
-ns, _ = run_snippet("parameters/tied_1d_by_hand.py")
+SNIPPET = "parameters/tied_1d_by_hand.py"  # run by the fixture ns (tests/conftest.py)
 
 
 def test_a_note_remark_that_became_true_stops_the_build():
@@ -37,7 +36,7 @@ def in_a_fresh_interpreter(code: str) -> str:
     return done.stdout
 
 
-def test_figures_are_byte_identical_and_carry_the_live_numbers():
+def test_figures_are_byte_identical_and_carry_the_live_numbers(ns):
     a = figures.tied_figure(ns)
     assert a == in_a_fresh_interpreter(
         "from d2l_site import figures\nfrom helpers import run_snippet\n"
@@ -50,7 +49,7 @@ def test_figures_are_byte_identical_and_carry_the_live_numbers():
     assert "<title" in net and "<figcaption>" in net
 
 
-def test_derivation_is_mathml_with_the_live_numbers():
+def test_derivation_is_mathml_with_the_live_numbers(ns):
     html = page_helpers.tied_derivation(ns)
     assert html.count("<math") == 9 and "$" not in html
     assert "<mn>5</mn>" in html and "<mn>1.5</mn>" in html and "<mn>0.7</mn>" in html

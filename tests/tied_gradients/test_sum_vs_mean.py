@@ -1,18 +1,16 @@
 import torch
 
-from helpers import run_snippet
-
-ns, out = run_snippet("tied_gradients/sum_vs_mean.py")
+SNIPPET = "tied_gradients/sum_vs_mean.py"  # run by the fixtures ns, out, lines (tests/conftest.py)
 
 
-def test_contributions_are_summed_not_averaged():
+def test_contributions_are_summed_not_averaged(ns, out):
     assert out.splitlines()[0] == "True False"
     g1, g2 = ns["g1"], ns["g2"]
     assert torch.allclose(ns["g"], g1 + g2)
     assert not torch.allclose(ns["g"], (g1 + g2) / 2)
 
 
-def test_mean_vs_sum_loss_scales_by_batch_size_only():
+def test_mean_vs_sum_loss_scales_by_batch_size_only(ns, out):
     """The page's claim, checked on the snippet's own network and batch, not on its printed flag."""
     assert out.splitlines()[1] == "True"
     net, X = ns["net"], ns["X"]
