@@ -88,26 +88,41 @@ def test_the_label_check_sees_a_squeezed_figure(context, server):
     assert pg.evaluate(SMALLEST_LABEL) < 11
 
 
-@pytest.mark.parametrize("query, page, section", [
-    ("参数绑定", "deep-learning-computation/parameters/", "#3-参数绑定"),
-    ("初始化", "deep-learning-computation/parameters/", "#2-参数初始化"),
-    ("state_dict", "deep-learning-computation/parameters/", "#1-参数访问"),
-])
-def test_search_finds_the_right_page_and_section(context, server, query, page, section):
-    pg, *_ = visit(context, server)
-    pg.locator("label.md-header__button[for='__search']").click() if pg.locator(
-        "input.md-search__input").is_hidden() else None
-    box = pg.locator("input.md-search__input")
-    box.click()
-    box.type(query)
-    pg.keyboard.press("End")  # Material searches on keyup; typed CJK text fires none
-    result = pg.locator(".md-search-result__item a").first
-    result.wait_for(state="visible", timeout=30_000)  # index built in a worker; slow under -n load
-    base = urlparse(server).path
-    groups = [[urlparse(a.get_attribute("href")) for a in item.locator("a").all()]
-              for item in pg.locator("li.md-search-result__item").all()]
-    shot(pg, f"search-{query}")
-    pages = [g[0].path[len(base):] for g in groups]
+SEARCHES = [("参数绑定", "deep-learning-computation/parameters/", "#3-参数绑定"),
+            ("初始化", "deep-learning-computation/parameters/", "#2-参数初始化"),
+            ("state_dict", "deep-learning-computation/parameters/", "#1-参数访问")]
+
+
+@pytest.fixture(scope="module")
+def searched(browser, server) -> dict[str, tuple[list[str], set]]:
+    """Each query typed into the home page's search box, one after another, as a reader does:
+    the pages found, in order, and every (page, #section) link of the results."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg, *_ = visit(ctx, server)
+    base, found = urlparse(server).path, {}
+    for query, _, _ in SEARCHES:
+        if pg.locator("input.md-search__input").is_hidden():
+            pg.locator("label.md-header__button[for='__search']").click()
+        box = pg.locator("input.md-search__input")
+        box.fill("")
+        pg.keyboard.press("End")  # Material searches on keyup: the results of the last query go
+        pg.locator(".md-search-result__item").first.wait_for(state="detached", timeout=30_000)
+        box.click()
+        box.type(query)
+        pg.keyboard.press("End")  # typed CJK text fires no keyup
+        result = pg.locator(".md-search-result__item a").first
+        result.wait_for(state="visible", timeout=30_000)  # index built in a worker; slow under -n load
+        groups = [[urlparse(a.get_attribute("href")) for a in item.locator("a").all()]
+                  for item in pg.locator("li.md-search-result__item").all()]
+        shot(pg, f"search-{query}")
+        found[query] = ([g[0].path[len(base):] for g in groups],
+                        {(u.path[len(base):], "#" + unquote(u.fragment)) for g in groups for u in g})
+    ctx.close()
+    return found
+
+
+@pytest.mark.parametrize("query, page, section", SEARCHES)
+def test_search_finds_the_right_page_and_section(searched, query, page, section):
+    pages, links = searched[query]
     assert page in pages[:3], pages  # the note page is among the first pages found
-    links = {(u.path[len(base):], "#" + unquote(u.fragment)) for g in groups for u in g}
     assert (page, section) in links, sorted(links)

@@ -82,7 +82,6 @@ def test_serve_renders_again_every_page_whose_html_changes(tmp_path):
     project = mini_project(tmp_path / "mini")
     (project / "docs/other.md").write_text(OTHER, encoding="utf-8")
     edit(project / "mkdocs.yml", "  - 演示: index.md\n", "  - 演示: index.md\n  - 其他: other.md\n")
-    edit(project / "mkdocs.yml", "preload: [torch, torch._dynamo]", "preload: []")  # no page needs torch
     served = tmp_path / "served"
     server = subprocess.Popen([sys.executable, "-c", SERVE, str(served)], cwd=project, env=project_env(project),
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -132,7 +131,6 @@ def test_nothing_is_read_back_from_the_shared_temp_folder(tmp_path):
     dictionary in <tmp>/jieba.cache: another user could make the folder first and plant what the
     author's serve then runs. Both are planted here, world-writable; a serve build reads neither."""
     project = mini_project(tmp_path / "mini")
-    edit(project / "mkdocs.yml", "preload: [torch, torch._dynamo]", "preload: []")
     shared, home = tmp_path / "shared-tmp", tmp_path / "home-cache"
     planted = shared / "d2l-notes-jinja"
     planted.mkdir(parents=True)
