@@ -284,6 +284,7 @@ def stabilize(pdf_path: Path, out: Path, title: str, names: list[str]) -> None:
 def make_pdf(site: Path, site_url: str = "", chromium: str | None = None) -> Path:
     from playwright.sync_api import sync_playwright
 
+    site = site.resolve()  # Chromium opens the book by a file:// URI: `make pdf` names the site relatively
     out = site / PDF_NAME
     document, titles = book_html(site, site_url)
     args = [

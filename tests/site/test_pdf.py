@@ -26,12 +26,13 @@ def printed(built_site) -> Path:
 
 @pytest.fixture(scope="session")
 def again(tmp_path_factory, printed, published_env) -> Path:
-    """A copy of the published site, its PDF printed again."""
+    """A copy of the published site, its PDF printed again (named as `make pdf` names it: `site`,
+    relative to the folder it runs in)."""
     def make(folder: Path) -> None:
         shutil.copytree(printed, folder / "again")
         (folder / "again" / PDF).unlink()
-        done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", str(folder / "again"), "--site-url",
-                               published_env["SITE_URL"]], capture_output=True, text=True,
+        done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", "again", "--site-url",  # relative, as make does
+                               published_env["SITE_URL"]], cwd=folder, capture_output=True, text=True,
                               env=project_env(folder), timeout=600)
         assert done.returncode == 0, done.stdout + done.stderr
 
