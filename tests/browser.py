@@ -114,7 +114,8 @@ UNRECOGNISABLE_LINKS = "\n".join(
 def serve(site):
     """`site` served on a free port of this machine, under the path it is published under (or
     PREFIX); yields its URL."""
-    prefix = site_path(site) if site_path(site) != "/" else PREFIX
+    prefix = site_path(site)
+    prefix = PREFIX if prefix == "/" else prefix
 
     class Handler(SimpleHTTPRequestHandler):
         def translate_path(self, path):

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from browser import CHROMIUM
-from helpers import PDF, ROOT, build_site, copy_project, made_once, project_env, run_snippet
+from helpers import PDF, ROOT, SITE_URL, build_site, copy_project, made_once, print_pdf, run_snippet
 
 # -- a snippet's tests: the module names its SNIPPET ----------------------------------------
 
@@ -46,9 +44,6 @@ def lines(out) -> list[str]:
 
 
 # -- the published site ------------------------------------------------------------------------
-
-SITE_URL = "https://example.org/d2l-notes/"  # a site under a sub-path, as on GitHub Pages
-
 
 def _given() -> Path | None:
     given = os.environ.get("D2L_TEST_SITE")
@@ -81,10 +76,7 @@ def built_site_run(tmp_path_factory, published_env) -> tuple[Path, str, Path]:
         assert done.returncode == 0, done.stdout + done.stderr
         log = done.stderr
         if "D2L_PDF" in published_env:
-            done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", str(folder / "site"), "--site-url",
-                                   published_env["SITE_URL"]], capture_output=True, text=True,
-                                  env=project_env(project), timeout=600)
-            assert done.returncode == 0, done.stdout + done.stderr
+            print_pdf("site", published_env["SITE_URL"], folder)
         (folder / "log").write_text(log, encoding="utf-8")
 
     folder = made_once(tmp_path_factory, "built_site", make)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from d2l_site.pdf import PDF_NAME
+
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "snippets"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -72,7 +74,15 @@ def build_site(project: Path, site_dir: Path, env: dict | None = None) -> subpro
 
 
 VOLATILE = {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz"}
-PDF = "d2l-notes.pdf"  # printed from a built site by `make pdf`, not built by MkDocs
+PDF = PDF_NAME  # printed from a built site by `make pdf`, not built by MkDocs
+SITE_URL = "https://example.org/d2l-notes/"  # the suite's published address: a site under a sub-path, as on Pages
+
+
+def print_pdf(site: str, site_url: str, cwd: Path) -> None:
+    """`make pdf`'s second step: the site at `site` (relative to `cwd`, as make names it) printed."""
+    done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", site, "--site-url", site_url], cwd=cwd,
+                          capture_output=True, text=True, env=project_env(cwd), timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def digests(site: Path) -> dict[str, str]:

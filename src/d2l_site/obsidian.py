@@ -87,13 +87,13 @@ def page_math(text: str) -> str:
         chunk = DISPLAY_MATH.sub(lambda m: "\n" + math(m["tex"].strip()) + "\n", chunk)
         return INLINE_MATH.sub(lambda m: math(m["tex"], block=False), chunk)
 
-    return outside_code(text, lambda chunk: _outside_inline_code(chunk, convert))
+    return in_prose(text, convert)
 
 
 def tags_of(text: str) -> list[str]:
     """The #tags of a page's text (outside code), in order."""
     found: list[str] = []
-    outside_code(text, lambda chunk: _outside_inline_code(chunk, lambda p: found.extend(TAG.findall(p)) or p))
+    in_prose(text, lambda part: found.extend(TAG.findall(part)) or part)
     return list(dict.fromkeys(found))
 
 
@@ -178,8 +178,8 @@ class Vault:
                 return line
             note, anchor = m["file"].strip(), (m["anchor"] or "").strip()
             page = next((t for t, s in self.pages.items() if s == src), src)  # the page being converted
+            link = self._link(WIKILINK.match(f"[[{note}{'#' + anchor if anchor else ''}]]"), src)
             if note not in self.pages:
-                link = self._link(WIKILINK.match(f"[[{note}{'#' + anchor if anchor else ''}]]"), src)
                 return f"> 嵌入：{link}"
             if note in embedding or self.pages[note] == src:
                 chain = " 嵌入 ".join(f"《{n}》" for n in (page, *embedding, note))
@@ -188,7 +188,6 @@ class Vault:
             # its python blocks as plain code: they run on their own page
             text = EXEC_ATTR.sub(r"\1", text)
             inner = self.convert(text, src, (*embedding, note))
-            link = self._link(WIKILINK.match(f"[[{note}{'#' + anchor if anchor else ''}]]"), src)
             # blank lines around the Markdown inside: Jupyter (CommonMark) renders it there too
             return f'<div class="note-embed" markdown>\n\n嵌入自 {link}\n{{: .note-embed-source }}\n\n{inner}\n\n</div>'
 

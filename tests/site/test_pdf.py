@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from helpers import PDF, build_site, made_once, mini_project, page, project_env
+from helpers import PDF, build_site, made_once, mini_project, page, print_pdf
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +29,7 @@ def again(tmp_path_factory, printed, published_env) -> Path:
     def make(folder: Path) -> None:
         shutil.copytree(printed, folder / "again")
         (folder / "again" / PDF).unlink()
-        done = subprocess.run([sys.executable, "-m", "d2l_site.pdf", "again", "--site-url",  # relative, as make does
-                               published_env["SITE_URL"]], cwd=folder, capture_output=True, text=True,
-                              env=project_env(folder), timeout=600)
-        assert done.returncode == 0, done.stdout + done.stderr
+        print_pdf("again", published_env["SITE_URL"], folder)
 
     return made_once(tmp_path_factory, "pdf", make) / "again"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SOURCE_DIRS, copy_project, page, project_env
+from helpers import ROOT, SITE_URL, SOURCE_DIRS, copy_project, page, project_env
 
 VAULT = ROOT / "tests/fixtures/vault"
 PAGE = "linear-networks/linear-regression-scratch/index.html"
@@ -26,7 +26,6 @@ NOTEBOOK = "notebooks/linear-regression-scratch/"
 PRIVATE = ("私密", "还没想清楚")  # the note's %% comments %%
 
 
-SITE_URL = "https://example.org/d2l-notes/"  # as published: the notebooks' links to pages are absolute
 
 
 def import_vault(project: Path, *args: str) -> subprocess.CompletedProcess:
