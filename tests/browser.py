@@ -88,14 +88,21 @@ SEEN_TOKENS = """(scheme) => {
 }"""
 
 
+# A notebook page's cells are drawn when scrolled to (extra.css, content-visibility: auto), sized
+# by estimate before. axe scrolls to each element it judges, so the cells it passes are drawn and
+# what it measures moves under it. It judges the page drawn whole, as a reader sees each part.
+DRAWN_WHOLE = ".jp-Notebook > .jp-Cell { content-visibility: visible !important; }"
+
+
 def violations(pg, scheme: str) -> list:
     """axe's violations in the page as it is now, seen in `scheme` ("light" or "dark"); only
     those (axe skips aggregating passes, ~25 % faster on these pages). axe-core is the one
-    axe-playwright-python bundles, put into the page once; its colour-contrast rule leaves out
-    the code tokens SEEN_TOKENS marks."""
+    axe-playwright-python bundles, put into the page once, with the page drawn whole; its
+    colour-contrast rule leaves out the code tokens SEEN_TOKENS marks."""
     from axe_playwright_python.sync_playwright import Axe
 
     if pg.evaluate("typeof axe === 'undefined'"):
+        pg.add_style_tag(content=DRAWN_WHOLE)
         pg.evaluate(Axe().axe_script)
         pg.evaluate("axe.configure({rules: [{id: 'color-contrast', selector: '*:not([data-axe-seen])'}]})")
     pg.evaluate(SEEN_TOKENS, scheme)
