@@ -66,11 +66,9 @@ class Notebooks:
     Future of its HTML), so an unchanged notebook is not drawn again. With `lazy`, a notebook
     whose cells are unchanged is not rewritten (serve: an edit elsewhere leaves it as it was)."""
 
-    def __init__(
-        self, engine, expand, folder: Path, options: dict | None, keep_templates: bool, drawn: dict, lazy=True
-    ):
+    def __init__(self, engine, expand, folder: Path, options: dict | None, fast: tuple, drawn: dict, lazy=True):
         self.engine, self.expand, self.folder, self.options = engine, expand, folder, options
-        self.keep_templates, self.drawn, self.lazy = keep_templates, drawn, lazy
+        self.fast, self.drawn, self.lazy = fast, drawn, lazy  # fast: render_html's
         self.made: dict[str, tuple] = {}  # notebook src_uri -> (notebook JSON, .ipynb path, block keys)
         self.of_page: dict[str, str] = {}  # page src_uri -> its notebook page's URL
         self.html: dict = {}  # notebook src_uri -> a worker's Future of its HTML
@@ -160,7 +158,7 @@ class Notebooks:
                 path = self.made[nb_uri][1]
                 if nb_uri in self.drawn and self.drawn[nb_uri][0] == _digest(path):
                     return  # drawn from this very .ipynb before (serve): take_rendered reuses it
-                future = self.engine.call(render_html, str(path), self.options, self.keep_templates)
+                future = self.engine.call(render_html, str(path), self.options, self.fast)
                 if future is not None:
                     self.sent.add(nb_uri)
                     self.html[nb_uri] = future

@@ -16,12 +16,15 @@ from pymdownx.slugs import slugify
 from . import patches
 
 
-def render_html(path: str, options: dict, keep_templates: bool = True) -> str:
-    """The notebook as mkdocs-jupyter renders it (its nb2html, its options)."""
+def render_html(path: str, options: dict, fast: tuple = ("keep_templates", "light_soup")) -> str:
+    """The notebook as mkdocs-jupyter renders it (its nb2html, its options), with nbconvert's
+    compiled templates kept and its last pass done without BeautifulSoup, if `fast` says so."""
     from mkdocs_jupyter import convert
 
-    if keep_templates:
+    if "keep_templates" in fast:
         patches.keep_compiled_templates(compiled_templates())
+    if "light_soup" in fast:
+        patches.light_soup()
     return convert.nb2html(path, **options)
 
 

@@ -23,6 +23,17 @@ def keep_compiled_templates(cache) -> None:
     TemplateExporter._create_environment = create_with_cache
 
 
+def light_soup() -> None:
+    """nbconvert's HTMLExporter parses every page with BeautifulSoup to add alt texts and
+    tabindex, then writes it out again: its module's name for BeautifulSoup is pointed at
+    d2l_site.soup.LightSoup, which does the same without a parse."""
+    from nbconvert.exporters import html
+
+    from .soup import LightSoup
+
+    html.BeautifulSoup = LightSoup
+
+
 def render_from(page, future, on_done) -> None:
     """mkdocs-jupyter replaces a notebook page's `render` with its own nbconvert run; a notebook
     drawn in a worker must replace that in turn. If the worker failed, render here."""

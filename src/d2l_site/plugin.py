@@ -50,6 +50,7 @@ class SiteConfig(Config):
     # what each speed or weight mechanism is worth is measured by `make bench` (README)
     cut_notebook_css = c.Type(bool, default=True)  # JupyterLab's sheet cut to what the pages match
     keep_templates = c.Type(bool, default=True)  # compiled Jinja templates kept (serve; notebook renders)
+    light_soup = c.Type(bool, default=True)  # nbconvert's alt/tabindex pass without BeautifulSoup (d2l_site.soup)
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
     remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
     lazy_notebooks = c.Type(bool, default=True)  # serve: a notebook whose cells are unchanged is not rewritten
@@ -92,6 +93,8 @@ class SitePlugin(BasePlugin[SiteConfig]):
         _private_jieba_cache()
         if self.command == "serve" and self.config.keep_templates:  # rebuilds recompile ~60 templates
             patches.keep_compiled_templates(compiled_templates())
+        if self.config.light_soup:  # mkdocs-jupyter renders here too: in serve, and on a worker's failure
+            patches.light_soup()
         self.exec = engine_plugin(config)
         self.root = Path(config.config_file_path).parent
         jupyter = config.plugins.get("mkdocs-jupyter")
@@ -99,7 +102,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
             # its cache is keyed by the .ipynb bytes and its options: a folder per version set
             versions = " ".join(
                 f"{d} {metadata.version(d)}" for d in ("mkdocs-jupyter", "nbconvert", "pygments", "jupyterlab_pygments")
-            )
+            ) + (" light_soup" if self.config.light_soup else "")
             folder = self._cache_folder(f".cache/mkdocs-jupyter/{hashlib.sha256(versions.encode()).hexdigest()[:16]}")
             if folder is not None:
                 for path in patches.cache_notebook_renders(jupyter, folder):
@@ -133,7 +136,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
             self.exec.expand,
             self.folder,
             options,
-            self.config.keep_templates,
+            tuple(name for name in ("keep_templates", "light_soup") if self.config[name]),
             self.drawn,
             lazy=self.config.lazy_notebooks,
         )

@@ -1,5 +1,6 @@
 """Each of the site's reaches into another package (d2l_site/patches.py) still does what it says:
 each test fails when upstream changes what the patch relies on."""
+
 from __future__ import annotations
 
 import inspect
@@ -12,10 +13,11 @@ from d2l_site import patches
 
 
 def test_nbconvert_environments_get_the_kept_templates():
-    import jinja2
     from nbconvert.exporters import HTMLExporter
 
-    cache = jinja2.BytecodeCache()
+    from d2l_site.notebook_render import compiled_templates
+
+    cache = compiled_templates()  # a working cache: the wrap stays for the rest of the process
     patches.keep_compiled_templates(cache)
     patches.keep_compiled_templates(cache)  # once per process: not wrapped twice
     assert HTMLExporter()._create_environment().bytecode_cache is cache
@@ -85,3 +87,50 @@ def test_jiebas_dictionary_cache_goes_where_it_is_told(tmp_path):
     finally:
         jieba.dt = saved
     assert (tmp_path / "jieba.cache").is_file()
+
+
+def _elements(page: str) -> list:
+    """A page as a browser reads it: each element with its attributes, each text with its spaces
+    collapsed (BeautifulSoup's parse, which is what nbconvert's own pass writes out)."""
+    from bs4 import BeautifulSoup, Comment, NavigableString
+
+    out = []
+    for node in BeautifulSoup(page, "html.parser").descendants:
+        if isinstance(node, Comment):
+            continue
+        if isinstance(node, NavigableString):
+            if text := " ".join(node.split()):
+                out.append(text)
+        else:
+            out.append(
+                (node.name, sorted((k, " ".join(v) if isinstance(v, list) else v) for k, v in node.attrs.items()))
+            )
+    return out
+
+
+def test_nbconverts_last_pass_without_a_parse_gives_the_same_page(monkeypatch):
+    import re
+
+    import nbformat
+    from nbconvert.exporters import HTMLExporter, html
+
+    from d2l_site import soup
+
+    source = inspect.getsource(HTMLExporter.from_notebook_node)  # the selectors LightSoup stands in for
+    assert set(re.findall(r'soup\.select\("([^"]+)"\)', source)) == set(soup.SELECTORS)
+    cells = [
+        nbformat.v4.new_markdown_cell('## 参数 & "访问"\n\n<img src="a.png">\n\n![示意](b.png) 1 < 2 > 0'),
+        nbformat.v4.new_code_cell(
+            "print(type(x))", outputs=[nbformat.v4.new_output("stream", text="<class 'torch.Tensor'>\n")]
+        ),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    by_bs4 = HTMLExporter().from_notebook_node(notebook)[0]
+    monkeypatch.setattr(html, "BeautifulSoup", soup.LightSoup)
+    light = HTMLExporter().from_notebook_node(notebook)[0]
+    assert _elements(light) == _elements(by_bs4)
+    assert 'tabindex="0"' in light and 'alt="No description' in light and 'alt="示意"' in light
+    text = soup.RAW.sub("", light)
+    assert '参数 &amp; "访问"' in text and not re.search(r"&#\d+;|&quot;", text)  # written as bs4 writes text
+    with pytest.raises(NotImplementedError, match="d2l_site.soup knows"):
+        soup.LightSoup("<p></p>").select("p.new")
