@@ -267,8 +267,7 @@ def measure_vault(tmp: Path, n: int, peers: bool) -> dict:
     return result
 
 
-# (what, plugin options that turn it off, or a rule of the site's stylesheet, how it is measured)
-CELLS_DRAWN_WHEN_SEEN = "content-visibility: auto;"
+# (what, plugin options that turn it off, how it is measured)
 MECHANISMS = [
     ("compiled Jinja templates kept (notebook renders; serve: Material's too)",
      {"d2l-site": {"keep_templates": False}}, "both"),
@@ -291,8 +290,8 @@ MECHANISMS = [
      "lighthouse"),
     ("nbconvert's alt and tabindex pass done without parsing the page (d2l_site.soup)",
      {"d2l-site": {"light_soup": False}}, "both"),
-    ("a notebook page's cells drawn when scrolled to (extra.css)", {"extra.css": CELLS_DRAWN_WHEN_SEEN},
-     "lighthouse"),
+    ("a notebook page's cells out of sight while it starts, drawn once it has loaded",
+     {"d2l-site": {"cells_when_idle": False}}, "lighthouse"),
 ]
 
 
@@ -335,17 +334,9 @@ def measure_mechanisms(tmp: Path, lighthouse_ok: bool) -> list[tuple[str, str, s
             off_kb = (tmp / "mech-off/assets/stylesheets/jupyter.css").stat().st_size / 1e3
             parts.append(f"a notebook page's stylesheet: {on_kb:.0f} kB, {off_kb:.0f} kB without")
         if how == "lighthouse" and lighthouse_ok:
+            cfg = with_options(big, name, off)
             build(big, tmp / "mech-on")
-            if "extra.css" in off:  # the same site, less that declaration
-                shutil.rmtree(tmp / "mech-off", ignore_errors=True)
-                shutil.copytree(tmp / "mech-on", tmp / "mech-off")
-                css = tmp / "mech-off/stylesheets/extra.css"
-                text = css.read_text(encoding="utf-8")
-                if off["extra.css"] not in text:
-                    raise RuntimeError(f"extra.css has no {off['extra.css']!r} any more: update MECHANISMS")
-                css.write_text(text.replace(off["extra.css"], ""), encoding="utf-8")
-            else:
-                build(big, tmp / "mech-off", with_options(big, name, off))
+            build(big, tmp / "mech-off", cfg)
             page = "notebooks/parameters/"
             on_tbt = [blocking_ms(tmp / "mech-on", page) for _ in range(REPEAT)]
             off_tbt = [blocking_ms(tmp / "mech-off", page) for _ in range(REPEAT)]

@@ -33,6 +33,14 @@ def shot(pg, name, full_page=True):
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
+# A notebook page's cells start skipped (content-visibility: auto, sized by estimate) and are drawn
+# once it has loaded (d2l_site.notebook_render): how many are still skipped. A check that scrolls
+# (axe does) on a page with skipped cells sees them resize under it.
+SKIPPED_CELLS = """() => [...document.querySelectorAll(".jp-Notebook > .jp-Cell")]
+    .filter(cell => !cell.firstElementChild.checkVisibility({contentVisibilityAuto: true})).length"""
+CELLS_DRAWN = f"({SKIPPED_CELLS})() === 0"
+
+
 def visit(context, url, scheme=None):
     """Open a page; return it with the console errors and the hosts it asked for. With a scheme
     ("light" or "dark", as the context's color_scheme), wait until Material has applied it."""
@@ -44,6 +52,7 @@ def visit(context, url, scheme=None):
           if r.url.startswith("http") else None)
     pg.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     pg.goto(url, wait_until="networkidle")
+    pg.wait_for_function(CELLS_DRAWN, timeout=15_000)  # as a reader finds it a moment after it loads
     if scheme:
         wait_for_scheme(pg, scheme)
     return pg, errors, hosts, failed
@@ -88,21 +97,14 @@ SEEN_TOKENS = """(scheme) => {
 }"""
 
 
-# A notebook page's cells are drawn when scrolled to (extra.css, content-visibility: auto), sized
-# by estimate before. axe scrolls to each element it judges, so the cells it passes are drawn and
-# what it measures moves under it. It judges the page drawn whole, as a reader sees each part.
-DRAWN_WHOLE = ".jp-Notebook > .jp-Cell { content-visibility: visible !important; }"
-
-
 def violations(pg, scheme: str) -> list:
     """axe's violations in the page as it is now, seen in `scheme` ("light" or "dark"); only
     those (axe skips aggregating passes, ~25 % faster on these pages). axe-core is the one
-    axe-playwright-python bundles, put into the page once, with the page drawn whole; its
-    colour-contrast rule leaves out the code tokens SEEN_TOKENS marks."""
+    axe-playwright-python bundles, put into the page once; its colour-contrast rule leaves out
+    the code tokens SEEN_TOKENS marks."""
     from axe_playwright_python.sync_playwright import Axe
 
     if pg.evaluate("typeof axe === 'undefined'"):
-        pg.add_style_tag(content=DRAWN_WHOLE)
         pg.evaluate(Axe().axe_script)
         pg.evaluate("axe.configure({rules: [{id: 'color-contrast', selector: '*:not([data-axe-seen])'}]})")
     pg.evaluate(SEEN_TOKENS, scheme)

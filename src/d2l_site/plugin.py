@@ -38,7 +38,7 @@ from exec_cache.store import Memo, UnsafeFolder, private_folder
 from . import obsidian, patches, publish
 from .notebook_css import NotebookCSS
 from .notebook_pages import Notebooks, notebook_uri, temp_folder
-from .notebook_render import as_site_page, compiled_templates
+from .notebook_render import CELLS_DRAWN_WHEN_IDLE, as_site_page, compiled_templates
 from .page_helpers import ARCHIVE, math
 from .pdf import PDF_NAME
 
@@ -56,6 +56,7 @@ class SiteConfig(Config):
     lazy_notebooks = c.Type(bool, default=True)  # serve: a notebook whose cells are unchanged is not rewritten
     lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
     draw_in_workers = c.Type(bool, default=True)  # a notebook whose blocks changed is drawn by a worker
+    cells_when_idle = c.Type(bool, default=True)  # a notebook page's cells drawn after it loads (notebook_render)
     pdf = c.Type(bool, default=False)  # pages link to the site's PDF (`make pdf` sets it: it writes the PDF)
 
 
@@ -220,6 +221,8 @@ class SitePlugin(BasePlugin[SiteConfig]):
         if src in self.notebooks.made:  # the rendered notebook
             page.meta["search"] = {"exclude": True}  # same text as its page: one search hit, not two
             html = as_site_page(html, page, self.css, math)
+            if self.config.cells_when_idle:
+                html = CELLS_DRAWN_WHEN_IDLE[0] + html + CELLS_DRAWN_WHEN_IDLE[1]
             name = Path(src).name
             links = f'<a class="md-button md-button--primary" href="{name}" download>下载 {name}（含输出）</a>'
         elif src in self.notebooks.of_page:  # a page that has a notebook
