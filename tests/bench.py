@@ -280,8 +280,6 @@ MECHANISMS = [
      {"d2l-site": {"remember_pages": False}}, "reload"),
     ("serve leaves a notebook unwritten when its cells and outputs are unchanged",
      {"d2l-site": {"lazy_notebooks": False}}, "reload"),
-    ("serve writes the zip of snippets and notebooks again only when one of them changed",
-     {"d2l-site": {"lazy_archive": False}}, "reload"),
     ("a notebook whose blocks changed is drawn by a worker while pages render",
      {"d2l-site": {"draw_in_workers": False}}, "both"),
     ("JupyterLab's stylesheet cut to what the notebook pages match", {"d2l-site": {"cut_notebook_css": False}},

@@ -58,7 +58,7 @@ CDN_SCRIPTS = re.compile(
     re.S,
 )
 # Material's bundle forces three style recalculations of the whole page as it starts; on a notebook
-# page (~7,000 elements) they are most of its blocking time on a phone. Its cells start skipped
+# page (~3,600 elements) they are most of its blocking time on a phone. Its cells start skipped
 # (content-visibility: auto: drawn when in sight) and, once the page has loaded, are drawn one at a
 # time when the browser is idle (four at a time blocked longer): from then on the page is as it
 # would be without the rule (find in page, anchors, axe and Lighthouse see every cell laid out

@@ -32,7 +32,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 from exec_cache.plugin import engine_plugin
-from exec_cache.scan import included_stats, stamp
+from exec_cache.scan import included_stats
 from exec_cache.store import Memo, UnsafeFolder, private_folder
 
 from . import obsidian, patches, publish
@@ -54,7 +54,6 @@ class SiteConfig(Config):
     cut_palette_rule = c.Type(bool, default=True)  # Material's palette sheet less its switching rule
     remember_pages = c.Type(bool, default=True)  # serve: an unchanged page is not converted again
     lazy_notebooks = c.Type(bool, default=True)  # serve: a notebook whose cells are unchanged is not rewritten
-    lazy_archive = c.Type(bool, default=True)  # serve: the zip is written again only when a file in it changed
     draw_in_workers = c.Type(bool, default=True)  # a notebook whose blocks changed is drawn by a worker
     cells_when_idle = c.Type(bool, default=True)  # a notebook page's cells drawn after it loads (notebook_render)
     pdf = c.Type(bool, default=False)  # pages link to the site's PDF (`make pdf` sets it: it writes the PDF)
@@ -79,7 +78,6 @@ class SitePlugin(BasePlugin[SiteConfig]):
         self.folder: Path | None = None  # this process's notebook folder
         self.memo = Memo()  # page -> (converted body, notebook JSON), for serve
         self.drawn: dict[str, tuple] = {}  # notebook -> (its .ipynb's digest, a worker's HTML), for serve
-        self.archived: list | None = None  # what the zip was last written from, for serve
         self.site_seen = None  # serve: what every page shows of the others (titles, pages, nav)
 
     def on_startup(self, *, command, dirty):
@@ -257,10 +255,7 @@ class SitePlugin(BasePlugin[SiteConfig]):
         made = sorted(self.notebooks.made.values(), key=lambda v: v[1].name)
         members = [(str(p.relative_to(self.root)), p) for p in snippets]
         members += [(f"notebooks/{path.name}", path) for _, path, _ in made]
-        stamps = [(name, *stamp(path)) for name, path in members]
-        if not (self.config.lazy_archive and stamps == self.archived and (site / ARCHIVE).is_file()):
-            publish.write_archive(site / ARCHIVE, members)
-            self.archived = stamps
+        publish.write_archive(site / ARCHIVE, members)
         log.info(
             f"notebooks drawn by workers: {len(self.notebooks.from_workers)} of {len(self.notebooks.made)}; "
             f"notebook stylesheet parsed by {self.css.parsed_by}"
