@@ -8,6 +8,7 @@ explorer and accessibility tests).
 """
 from __future__ import annotations
 
+import time
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -132,6 +133,27 @@ SEARCHES = [("参数绑定", "deep-learning-computation/parameters/", "#3-参数
             ("state_dict", "deep-learning-computation/parameters/", "#1-参数访问")]
 
 
+# each search result's links, read in one go: Material draws the results again as the query's
+# characters arrive and as its index worker answers (a link read one by one could be gone: a CI run
+# waited 30 s on one)
+RESULT_LINKS = """() => [...document.querySelectorAll("li.md-search-result__item")]
+    .map(item => [...item.querySelectorAll("a")].map(a => a.getAttribute("href")))"""
+
+
+def settled(pg, script: str, quiet: float = 0.5, timeout: float = 30):
+    """What `script` returns once it has stayed the same for `quiet` seconds."""
+    last, since, deadline = None, time.monotonic(), time.monotonic() + timeout
+    while True:
+        now = pg.evaluate(script)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif now and time.monotonic() - since >= quiet:
+            return now
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still changing after {timeout} s: {now}")
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def searched(browser, server) -> dict[str, tuple[list[str], set]]:
     """Each query typed into the home page's search box, one after another, as a reader does:
@@ -151,8 +173,7 @@ def searched(browser, server) -> dict[str, tuple[list[str], set]]:
         pg.keyboard.press("End")  # typed CJK text fires no keyup
         result = pg.locator(".md-search-result__item a").first
         result.wait_for(state="visible", timeout=30_000)  # index built in a worker; slow under -n load
-        groups = [[urlparse(a.get_attribute("href")) for a in item.locator("a").all()]
-                  for item in pg.locator("li.md-search-result__item").all()]
+        groups = [[urlparse(href) for href in item] for item in settled(pg, RESULT_LINKS)]
         shot(pg, f"search-{query}")
         found[query] = ([g[0].path[len(base):] for g in groups],
                         {(u.path[len(base):], "#" + unquote(u.fragment)) for g in groups for u in g})
