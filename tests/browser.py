@@ -38,7 +38,11 @@ def shot(pg, name, full_page=True):
 # (axe does) on a page with skipped cells sees them resize under it.
 SKIPPED_CELLS = """() => [...document.querySelectorAll(".jp-Notebook > .jp-Cell")]
     .filter(cell => !cell.firstElementChild.checkVisibility({contentVisibilityAuto: true})).length"""
-CELLS_DRAWN = f"({SKIPPED_CELLS})() === 0"
+
+
+def wait_for_cells(pg) -> None:
+    """Until every cell of a notebook page is drawn (at once on any other page)."""
+    pg.wait_for_function(f"({SKIPPED_CELLS})() === 0", timeout=15_000)
 
 
 def visit(context, url, scheme=None):
@@ -52,7 +56,7 @@ def visit(context, url, scheme=None):
           if r.url.startswith("http") else None)
     pg.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     pg.goto(url, wait_until="networkidle")
-    pg.wait_for_function(CELLS_DRAWN, timeout=15_000)  # as a reader finds it a moment after it loads
+    wait_for_cells(pg)  # as a reader finds it a moment after it loads
     if scheme:
         wait_for_scheme(pg, scheme)
     return pg, errors, hosts, failed

@@ -63,7 +63,8 @@ CDN_SCRIPTS = re.compile(
 # time when the browser is idle (four at a time blocked longer): from then on the page is as it
 # would be without the rule (find in page, anchors, axe and Lighthouse see every cell laid out
 # where it is; skipped cells sized by estimate move under a checker that scrolls).
-# (before the cells, or the rule arrives after the first of them are drawn, and they move; after them)
+# The style goes before the cells (after them it arrives once the first are drawn, and they
+# move), the script after them.
 CELLS_DRAWN_WHEN_IDLE = (
     """<style>
 .jp-Notebook > .jp-Cell { content-visibility: auto; contain-intrinsic-size: auto 10rem; }

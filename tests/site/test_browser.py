@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from browser import CELLS_DRAWN, PAGES, SKIPPED_CELLS, TOGGLE, shot, visit
+from browser import PAGES, SKIPPED_CELLS, TOGGLE, shot, visit, wait_for_cells
 from helpers import SNIPPETS
 
 
@@ -53,7 +53,7 @@ def phone_widths(browser, server):
         widths[path] = pg.evaluate("document.documentElement.scrollWidth")
         labels[path] = pg.evaluate(LABEL_SIZES)
         shot(pg, "phone-" + (path.strip("/").replace("/", "-") or "home"), full_page=False)
-        pg.wait_for_function(CELLS_DRAWN, timeout=15_000)
+        wait_for_cells(pg)
         cells[path] = pg.evaluate(CUT_CELLS)
     ctx.close()
     return widths, labels, cells
@@ -99,7 +99,7 @@ def test_a_notebook_pages_cells_start_skipped_and_are_all_drawn_once_it_has_load
     pg.set_viewport_size({"width": 412, "height": 823})  # Lighthouse's phone
     pg.goto(server + "notebooks/parameters/", wait_until="domcontentloaded")
     assert pg.evaluate(SKIPPED_CELLS) > 20  # before it has loaded
-    pg.wait_for_function(CELLS_DRAWN, timeout=15_000)
+    wait_for_cells(pg)
     assert pg.evaluate(LAYOUT_SHIFT) < 0.01  # nothing in sight moved (the rule came after the cells: 0.71)
 
 

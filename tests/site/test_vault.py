@@ -26,8 +26,6 @@ NOTEBOOK = "notebooks/linear-regression-scratch/"
 PRIVATE = ("私密", "还没想清楚")  # the note's %% comments %%
 
 
-
-
 def import_vault(project: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "d2l_site.import_note", str(VAULT), "--assets",
                            str(VAULT / "attachments"), *args], cwd=project, capture_output=True, text=True,
